@@ -1,0 +1,85 @@
+namespace Reactive.Edits.ChangeSets;
+
+/// <summary>Describes one change to one key of a keyed collection.</summary>
+/// <typeparam name="TObject">The type of the items.</typeparam>
+/// <typeparam name="TKey">The type of the keys.</typeparam>
+/// <remarks>
+/// For <see cref="ChangeReason.Remove"/>, <see cref="Current"/> is the item that was removed. <see cref="Previous"/> is
+/// meaningful only when <see cref="HasPrevious"/> is <see langword="true"/>, which is the case for every
+/// <see cref="ChangeReason.Update"/>.
+/// </remarks>
+public readonly struct Change<TObject, TKey> : IEquatable<Change<TObject, TKey>>
+    where TKey : notnull
+{
+    /// <summary>Initializes a change that has no previous item (add, remove, refresh).</summary>
+    /// <param name="reason">Why the key changed.</param>
+    /// <param name="key">The key that changed.</param>
+    /// <param name="current">The item now at the key, or the removed item for <see cref="ChangeReason.Remove"/>.</param>
+    public Change(ChangeReason reason, TKey key, TObject current)
+    {
+        Reason = reason;
+        Key = key;
+        Current = current;
+        Previous = default;
+        HasPrevious = false;
+    }
+
+    /// <summary>Initializes a change that replaces <paramref name="previous"/> with <paramref name="current"/>.</summary>
+    /// <param name="reason">Why the key changed, normally <see cref="ChangeReason.Update"/>.</param>
+    /// <param name="key">The key that changed.</param>
+    /// <param name="current">The item now at the key.</param>
+    /// <param name="previous">The item that was at the key.</param>
+    public Change(ChangeReason reason, TKey key, TObject current, TObject previous)
+    {
+        Reason = reason;
+        Key = key;
+        Current = current;
+        Previous = previous;
+        HasPrevious = true;
+    }
+
+    /// <summary>Gets why the key changed.</summary>
+    public ChangeReason Reason { get; }
+
+    /// <summary>Gets the key that changed.</summary>
+    public TKey Key { get; }
+
+    /// <summary>Gets the item now at the key; for a removal, the item that was removed.</summary>
+    public TObject Current { get; }
+
+    /// <summary>Gets the item that was at the key before an update.</summary>
+    public TObject? Previous { get; }
+
+    /// <summary>Gets a value indicating whether <see cref="Previous"/> holds an item.</summary>
+    public bool HasPrevious { get; }
+
+    /// <inheritdoc/>
+    public bool Equals(Change<TObject, TKey> other) =>
+        Reason == other.Reason
+        && EqualityComparer<TKey>.Default.Equals(Key, other.Key)
+        && EqualityComparer<TObject>.Default.Equals(Current, other.Current)
+        && HasPrevious == other.HasPrevious
+        && EqualityComparer<TObject?>.Default.Equals(Previous, other.Previous);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is Change<TObject, TKey> other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Reason, Key, Current, Previous);
+
+    /// <summary>Returns a short text naming the reason and key, for diagnostics.</summary>
+    /// <returns>The reason and the key, e.g. <c>Update 42</c>.</returns>
+    public override string ToString() => $"{Reason} {Key}";
+
+    /// <summary>Compares two changes for equality.</summary>
+    /// <param name="left">The first change.</param>
+    /// <param name="right">The second change.</param>
+    /// <returns><see langword="true"/> if both describe the same change.</returns>
+    public static bool operator ==(Change<TObject, TKey> left, Change<TObject, TKey> right) => left.Equals(right);
+
+    /// <summary>Compares two changes for inequality.</summary>
+    /// <param name="left">The first change.</param>
+    /// <param name="right">The second change.</param>
+    /// <returns><see langword="true"/> if the changes differ.</returns>
+    public static bool operator !=(Change<TObject, TKey> left, Change<TObject, TKey> right) => !left.Equals(right);
+}

@@ -1,0 +1,452 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reactive.Linq;
+
+namespace Reactive.Edits.ChangeSets;
+
+/// <summary>Holds a keyed collection and publishes every edit of it as a change set.</summary>
+/// <typeparam name="TObject">The type of the items.</typeparam>
+/// <typeparam name="TKey">The type of the keys.</typeparam>
+/// <remarks>
+/// <para>
+/// <see cref="Connect()"/> first replays the current items as one change set of adds (nothing when empty), then
+/// streams every later batch. A batch made with <see cref="Edit(Action{ISourceUpdater{TObject, TKey}})"/> is
+/// published as one change set.
+/// </para>
+/// <para>
+/// Thread safety: every member may be called from any thread. Edits are applied under one gate and their change sets
+/// are queued; a single thread at a time delivers the queue, outside the gate, so that subscribers never see
+/// overlapping notifications, always see batches in the order they were applied, and may call back into the source
+/// from <c>OnNext</c> (such an edit is delivered after the current notification returns).
+/// </para>
+/// <example>
+/// <code>
+/// using var people = new KeyedSource&lt;Person, int&gt;(p =&gt; p.Id);
+/// using var subscription = people.Connect().Subscribe(changes =&gt; Console.WriteLine(changes));
+/// people.Edit(u =&gt; { u.AddOrUpdate(new Person(1, "Ada")); u.AddOrUpdate(new Person(2, "Alan")); }); // one change set
+/// </code>
+/// </example>
+/// </remarks>
+public sealed class KeyedSource<TObject, TKey> : IDisposable
+    where TKey : notnull
+{
+    private readonly object _gate = new();
+    private readonly Func<TObject, TKey> _keySelector;
+    private readonly Dictionary<TKey, TObject> _items;
+    private readonly Updater _updater;
+    private readonly Queue<Delivery> _outbox = new();
+    private Subscription[] _subscribers = [];
+    private bool _draining;
+    private bool _disposed;
+
+    /// <summary>Initializes an empty source.</summary>
+    /// <param name="keySelector">Gives the key of an item; called once per edit of that item.</param>
+    /// <param name="keyComparer">Compares keys; <see langword="null"/> for the default comparer.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="keySelector"/> is <see langword="null"/>.</exception>
+    public KeyedSource(Func<TObject, TKey> keySelector, IEqualityComparer<TKey>? keyComparer = null)
+    {
+        ArgumentNullException.ThrowIfNull(keySelector);
+        _keySelector = keySelector;
+        _items = new Dictionary<TKey, TObject>(keyComparer);
+        _updater = new Updater(this);
+    }
+
+    /// <summary>Gets the number of items.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of the items, in no particular order.</summary>
+    public IReadOnlyList<TObject> Items
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _items.Values];
+            }
+        }
+    }
+
+    /// <summary>Looks up the item with the key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="item">The item, when found.</param>
+    /// <returns><see langword="true"/> if the key is present.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_gate)
+        {
+            return _items.TryGetValue(key, out item);
+        }
+    }
+
+    /// <summary>Adds the item, or replaces the item with the same key, as a change set of one change.</summary>
+    /// <param name="item">The item.</param>
+    /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
+    public void AddOrUpdate(TObject item) =>
+        Mutate(item, static (updater, item) =>
+        {
+            updater.AddOrUpdate(item);
+            return true;
+        });
+
+    /// <summary>Removes the item with the key, if there is one.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns><see langword="true"/> if an item was removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
+    public bool Remove(TKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Mutate(key, static (updater, key) => updater.Remove(key));
+    }
+
+    /// <summary>Applies several edits as one batch, published as one change set.</summary>
+    /// <param name="update">Makes the edits through the updater it is given.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
+    /// <remarks>
+    /// If <paramref name="update"/> throws, the edits it made before throwing stay applied and are published; the
+    /// exception propagates to the caller.
+    /// </remarks>
+    public void Edit(Action<ISourceUpdater<TObject, TKey>> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        Mutate(update, static (updater, update) =>
+        {
+            update(updater);
+            return true;
+        });
+    }
+
+    /// <summary>Streams the items as change sets: the current items first, then every batch.</summary>
+    /// <returns>A cold observable; each subscription gets its own replay.</returns>
+    /// <remarks>
+    /// <list type="table">
+    /// <listheader><term>event</term><description>what the subscriber sees</description></listheader>
+    /// <item><term>subscribe</term><description>one change set of adds with the current items (nothing when empty)</description></item>
+    /// <item><term>edit or batch</term><description>one change set with its changes, in order</description></item>
+    /// <item><term>source disposed</term><description><c>OnCompleted</c></description></item>
+    /// <item><term>unsubscribe</term><description>nothing more, including change sets already queued for it</description></item>
+    /// </list>
+    /// </remarks>
+    public IObservable<IChangeSet<TObject, TKey>> Connect() => Connect(ReplayMode.NonEmpty);
+
+    /// <summary>Streams change sets, choosing how the current items are replayed first.</summary>
+    internal IObservable<IChangeSet<TObject, TKey>> Connect(ReplayMode replay) =>
+        Observable.Create<IChangeSet<TObject, TKey>>(observer => Subscribe(observer, replay));
+
+    /// <summary>Completes every subscription and refuses later edits.</summary>
+    public void Dispose()
+    {
+        bool drain;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_subscribers.Length > 0)
+            {
+                _outbox.Enqueue(new Delivery(null, _subscribers));
+            }
+
+            _subscribers = [];
+            drain = TryBeginDrain();
+        }
+
+        if (drain)
+        {
+            Drain();
+        }
+    }
+
+    /// <summary>Runs a batch under the gate and publishes it; the static-lambda form lets hot paths avoid closures.</summary>
+    internal TResult Mutate<TState, TResult>(TState state, Func<Updater, TState, TResult> mutation)
+    {
+        if (!TryMutate(state, mutation, out var result))
+        {
+            throw new ObjectDisposedException(GetType().FullName);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs a batch like <see cref="Mutate"/>, or returns <see langword="false"/> without running it once the source is disposed.</summary>
+    internal bool TryMutate<TState, TResult>(TState state, Func<Updater, TState, TResult> mutation, out TResult result)
+    {
+        bool drain;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                result = default!;
+                return false;
+            }
+
+            _updater.Begin();
+            try
+            {
+                result = mutation(_updater, state);
+            }
+            finally
+            {
+                var changes = _updater.End();
+                if (changes is not null && _subscribers.Length > 0)
+                {
+                    _outbox.Enqueue(new Delivery(changes, _subscribers));
+                }
+            }
+
+            drain = TryBeginDrain();
+        }
+
+        if (drain)
+        {
+            Drain();
+        }
+
+        return true;
+    }
+
+    private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer, ReplayMode replay)
+    {
+        var subscription = new Subscription(this, observer);
+        bool drain;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                _outbox.Enqueue(new Delivery(null, [subscription]));
+            }
+            else
+            {
+                if (replay == ReplayMode.Always || (replay == ReplayMode.NonEmpty && _items.Count > 0))
+                {
+                    var initial = new ChangeSet<TObject, TKey>(_items.Count);
+                    foreach (var pair in _items)
+                    {
+                        initial.Add(new Change<TObject, TKey>(ChangeReason.Add, pair.Key, pair.Value));
+                    }
+
+                    _outbox.Enqueue(new Delivery(initial, [subscription]));
+                }
+
+                _subscribers = [.. _subscribers, subscription];
+            }
+
+            drain = TryBeginDrain();
+        }
+
+        if (drain)
+        {
+            Drain();
+        }
+
+        return subscription;
+    }
+
+    private void Unsubscribe(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_subscribers, subscription);
+            if (index < 0)
+            {
+                return;
+            }
+
+            var next = new Subscription[_subscribers.Length - 1];
+            Array.Copy(_subscribers, 0, next, 0, index);
+            Array.Copy(_subscribers, index + 1, next, index, next.Length - index);
+            _subscribers = next;
+        }
+    }
+
+    // Called under the gate: the caller that flips the flag delivers the queue after leaving the gate.
+    private bool TryBeginDrain()
+    {
+        if (_draining || _outbox.Count == 0)
+        {
+            return false;
+        }
+
+        _draining = true;
+        return true;
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            Delivery delivery;
+            lock (_gate)
+            {
+                if (!_outbox.TryDequeue(out delivery))
+                {
+                    _draining = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                foreach (var target in delivery.Targets)
+                {
+                    target.Deliver(delivery.Changes);
+                }
+            }
+            catch
+            {
+                // An observer threw (an Rx contract breach); leave the rest queued for the next edit to deliver.
+                lock (_gate)
+                {
+                    _draining = false;
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private readonly record struct Delivery(IChangeSet<TObject, TKey>? Changes, Subscription[] Targets);
+
+    private sealed class Subscription(KeyedSource<TObject, TKey> owner, IObserver<IChangeSet<TObject, TKey>> observer) : IDisposable
+    {
+        private volatile bool _disposed;
+
+        public void Deliver(IChangeSet<TObject, TKey>? changes)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (changes is null)
+            {
+                _disposed = true;
+                observer.OnCompleted();
+            }
+            else
+            {
+                observer.OnNext(changes);
+            }
+        }
+
+        public void Dispose()
+        {
+            _disposed = true;
+            owner.Unsubscribe(this);
+        }
+    }
+
+    /// <summary>Applies the edits of one batch and collects their changes; valid only inside a mutation.</summary>
+    internal sealed class Updater(KeyedSource<TObject, TKey> owner) : ISourceUpdater<TObject, TKey>
+    {
+        private ChangeSet<TObject, TKey>? _changes;
+
+        public int Count => owner._items.Count;
+
+        public void Begin() => _changes = null;
+
+        public ChangeSet<TObject, TKey>? End()
+        {
+            var changes = _changes;
+            _changes = null;
+            return changes;
+        }
+
+        public void AddOrUpdate(TObject item)
+        {
+            var key = owner._keySelector(item);
+            ArgumentNullException.ThrowIfNull(key, nameof(item));
+            if (owner._items.TryGetValue(key, out var previous))
+            {
+                owner._items[key] = item;
+                Record(new Change<TObject, TKey>(ChangeReason.Update, key, item, previous));
+            }
+            else
+            {
+                owner._items.Add(key, item);
+                Record(new Change<TObject, TKey>(ChangeReason.Add, key, item));
+            }
+        }
+
+        public void AddOrUpdate(IEnumerable<TObject> items)
+        {
+            ArgumentNullException.ThrowIfNull(items);
+            foreach (var item in items)
+            {
+                AddOrUpdate(item);
+            }
+        }
+
+        public bool Remove(TKey key)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            if (!owner._items.Remove(key, out var removed))
+            {
+                return false;
+            }
+
+            Record(new Change<TObject, TKey>(ChangeReason.Remove, key, removed));
+            return true;
+        }
+
+        /// <summary>Removes the key, publishing <paramref name="final"/> as the removed item and the stored item as the previous one.</summary>
+        public bool Remove(TKey key, TObject final)
+        {
+            if (!owner._items.Remove(key, out var removed))
+            {
+                return false;
+            }
+
+            Record(new Change<TObject, TKey>(ChangeReason.Remove, key, final, removed));
+            return true;
+        }
+
+        /// <summary>Copies the current items, for batch operations that must not enumerate while they edit.</summary>
+        public TObject[] Snapshot() => [.. owner._items.Values];
+
+        public bool Refresh(TKey key)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            if (!owner._items.TryGetValue(key, out var item))
+            {
+                return false;
+            }
+
+            Record(new Change<TObject, TKey>(ChangeReason.Refresh, key, item));
+            return true;
+        }
+
+        public void Clear()
+        {
+            if (owner._items.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var pair in owner._items)
+            {
+                Record(new Change<TObject, TKey>(ChangeReason.Remove, pair.Key, pair.Value));
+            }
+
+            owner._items.Clear();
+        }
+
+        public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item) => owner._items.TryGetValue(key, out item);
+
+        private void Record(in Change<TObject, TKey> change) => (_changes ??= new ChangeSet<TObject, TKey>(1)).Add(change);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Reactive;
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+
+namespace Reactive.Edits;
+
+/// <summary>Runs a user command for every started attempt of an <see cref="EditSet{T}"/> and spends its token from the outcome.</summary>
+/// <remarks>
+/// <list type="table">
+/// <listheader><term>command outcome</term><description>token spent as</description></listheader>
+/// <item><term>completes</term><description><see cref="EditToken.Accept"/></description></item>
+/// <item><term>throws or faults</term><description><see cref="EditToken.Reject(Exception)"/> with the exception</description></item>
+/// <item><term>runs past the timeout</term><description><see cref="EditToken.Reject(Exception)"/> with an <see cref="EditTimeoutException"/>; the command's cancellation token fires</description></item>
+/// <item><term>cancelled (the command's token fired, or it threw <see cref="OperationCanceledException"/>)</term><description><see cref="EditToken.Cancel"/>, unless the token was already spent (superseded, cancelled, timed out)</description></item>
+/// <item><term>committer disposed</term><description>every running command's cancellation token fires; they end as cancelled</description></item>
+/// </list>
+/// <para>The first spend wins, so a command that completes after its attempt timed out or was superseded changes nothing.</para>
+/// </remarks>
+public static class EditCommitExtensions
+{
+    /// <summary>Commits every started attempt with <paramref name="command"/>, with no timeout.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command)
+    {
+        ArgumentNullException.ThrowIfNull(edits);
+        ArgumentNullException.ThrowIfNull(command);
+        return new CommitRunner<T>(edits, command, timeout: null, edits.Scheduler);
+    }
+
+    /// <summary>Commits every started attempt with <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on the set's scheduler.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
+    /// <param name="timeout">The time each attempt is given, measured on <see cref="EditSet{T}.Scheduler"/>.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command, TimeSpan timeout) =>
+        Commit(edits, command, timeout, edits?.Scheduler!);
+
+    /// <summary>Commits every started attempt with <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on <paramref name="scheduler"/>.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
+    /// <param name="timeout">The time each attempt is given.</param>
+    /// <param name="scheduler">The scheduler that measures the timeout; a virtual-time scheduler in tests.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command, TimeSpan timeout, IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(edits);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        return new CommitRunner<T>(edits, command, timeout, scheduler);
+    }
+
+    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, with no timeout.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Commit(edits, FromObservable(command));
+    }
+
+    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on the set's scheduler.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
+    /// <param name="timeout">The time each attempt is given, measured on <see cref="EditSet{T}.Scheduler"/>.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Commit(edits, FromObservable(command), timeout);
+    }
+
+    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on <paramref name="scheduler"/>.</summary>
+    /// <typeparam name="T">The type of the requested values.</typeparam>
+    /// <param name="edits">The edit set.</param>
+    /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
+    /// <param name="timeout">The time each attempt is given.</param>
+    /// <param name="scheduler">The scheduler that measures the timeout; a virtual-time scheduler in tests.</param>
+    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command, TimeSpan timeout, IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Commit(edits, FromObservable(command), timeout, scheduler);
+    }
+
+    // Completion of the observable accepts; unsubscribing on cancellation is what ToTask does with its token.
+    private static Func<T, EditId, CancellationToken, Task> FromObservable<T>(Func<T, EditId, IObservable<Unit>> command) =>
+        (value, id, cancellationToken) => command(value, id).DefaultIfEmpty().ToTask(cancellationToken);
+}

@@ -1,0 +1,82 @@
+namespace Reactive.Edits;
+
+/// <summary>Represents one edit: the <c>[token, value]</c> pair, with the state of its lifecycle at one moment.</summary>
+/// <typeparam name="T">The type of the requested value.</typeparam>
+/// <remarks>
+/// <para>
+/// An edit is an immutable snapshot: the <see cref="EditSet{T}"/> publishes a new one with every change of status, so
+/// a snapshot you hold keeps the status it had. The token is the live part: spend it to settle the attempt.
+/// </para>
+/// <para>Deconstruct it as the pair: <c>var (token, value) = edit;</c>.</para>
+/// </remarks>
+public sealed class Edit<T>
+{
+    internal Edit(EditId id, EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt)
+    {
+        Id = id;
+        Token = token;
+        Value = value;
+        Status = status;
+        Error = error;
+        IsStarted = isStarted;
+        Sequence = sequence;
+        RequestedAt = requestedAt;
+        AttemptRequestedAt = attemptRequestedAt;
+    }
+
+    /// <summary>Gets the edit's stable id, the same across retries.</summary>
+    public EditId Id { get; }
+
+    /// <summary>Gets the token of the current attempt.</summary>
+    public EditToken Token { get; }
+
+    /// <summary>Gets the requested value: the next state the user asked for.</summary>
+    public T Value { get; }
+
+    /// <summary>Gets the status at the time of this snapshot.</summary>
+    public EditStatus Status { get; }
+
+    /// <summary>Gets why the edit was rejected, while it is <see cref="EditStatus.Rejected"/>; otherwise <see langword="null"/>.</summary>
+    public Exception? Error { get; }
+
+    /// <summary>Gets a value indicating whether the current attempt has been started, i.e. handed to the committers.</summary>
+    /// <remarks>A pending edit that is not started waits behind its set's <see cref="EditPolicy"/>.</remarks>
+    public bool IsStarted { get; }
+
+    /// <summary>Gets the position of the edit in request order within its set; a retry keeps it.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Gets when the edit was first requested, on the set's scheduler clock.</summary>
+    public DateTimeOffset RequestedAt { get; }
+
+    /// <summary>Gets when the current attempt was requested (the first request, or the latest retry).</summary>
+    public DateTimeOffset AttemptRequestedAt { get; }
+
+    /// <summary>Gets the number of the current attempt, starting at 1.</summary>
+    public int Attempt => Token.Attempt;
+
+    /// <summary>Gets a value indicating whether the edit is pending.</summary>
+    public bool IsPending => Status == EditStatus.Pending;
+
+    /// <summary>Deconstructs the edit into its <c>[token, value]</c> pair.</summary>
+    /// <param name="token">The token of the current attempt.</param>
+    /// <param name="value">The requested value.</param>
+    public void Deconstruct(out EditToken token, out T value)
+    {
+        token = Token;
+        value = Value;
+    }
+
+    /// <summary>Returns the id, attempt and status, for diagnostics.</summary>
+    /// <returns>A text such as <c>3f2a…#1 Pending</c>.</returns>
+    public override string ToString() => $"{Token} {Status}";
+
+    internal Edit<T> With(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, DateTimeOffset attemptRequestedAt) =>
+        new(Id, token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt);
+
+    internal Edit<T> With(EditStatus status, Exception? error) =>
+        new(Id, Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt);
+
+    internal Edit<T> Started() =>
+        new(Id, Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt);
+}
