@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Collections.ObjectModel;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Reactive.Edits.ChangeSets;
@@ -101,7 +102,17 @@ internal sealed class SortedItems<TObject, TKey>
             entries[i] = entry;
         }
 
-        Array.Sort(entries, _comparer);
+        try
+        {
+            Array.Sort(entries, _comparer);
+        }
+        catch (InvalidOperationException wrapped) when (wrapped.InnerException is not null)
+        {
+            // Array.Sort wraps whatever the comparer throws; surface the comparer's own exception, as binary search does.
+            ExceptionDispatchInfo.Throw(wrapped.InnerException);
+            throw;
+        }
+
         _sorted.AddRange(entries);
         if (_target is not null)
         {
@@ -192,13 +203,41 @@ internal sealed class SortedItems<TObject, TKey>
 
     private int InsertionIndex(in Entry entry)
     {
-        var index = _sorted.BinarySearch(entry, _comparer);
+        var index = BinarySearch(entry);
         return index < 0 ? ~index : index;
+    }
+
+    // List<T>.BinarySearch wraps a comparer's exception in an InvalidOperationException; this one lets it through.
+    private int BinarySearch(in Entry entry)
+    {
+        var sorted = CollectionsMarshal.AsSpan(_sorted);
+        var low = 0;
+        var high = sorted.Length - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = _comparer.Compare(sorted[middle], entry);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
     }
 
     private int IndexOf(in Entry entry)
     {
-        var index = _sorted.BinarySearch(entry, _comparer);
+        var index = BinarySearch(entry);
         if (index >= 0 && _sorted[index].Sequence == entry.Sequence)
         {
             return index;
