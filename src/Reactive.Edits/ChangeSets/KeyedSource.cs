@@ -185,35 +185,41 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <summary>Runs a batch like <see cref="Mutate"/>, or returns <see langword="false"/> without running it once the source is disposed.</summary>
     internal bool TryMutate<TState, TResult>(TState state, Func<Updater, TState, TResult> mutation, out TResult result)
     {
-        bool drain;
-        lock (_gate)
+        var drain = false;
+        try
         {
-            if (_disposed)
+            lock (_gate)
             {
-                result = default!;
-                return false;
-            }
-
-            _updater.Begin();
-            try
-            {
-                result = mutation(_updater, state);
-            }
-            finally
-            {
-                var changes = _updater.End();
-                if (changes is not null && _subscribers.Length > 0)
+                if (_disposed)
                 {
-                    _outbox.Enqueue(new Delivery(changes, _subscribers));
+                    result = default!;
+                    return false;
+                }
+
+                _updater.Begin();
+                try
+                {
+                    result = mutation(_updater, state);
+                }
+                finally
+                {
+                    // Also when the mutation throws: the edits it made are applied, so they are published now.
+                    var changes = _updater.End();
+                    if (changes is not null && _subscribers.Length > 0)
+                    {
+                        _outbox.Enqueue(new Delivery(changes, _subscribers));
+                    }
+
+                    drain = TryBeginDrain();
                 }
             }
-
-            drain = TryBeginDrain();
         }
-
-        if (drain)
+        finally
         {
-            Drain();
+            if (drain)
+            {
+                Drain();
+            }
         }
 
         return true;
