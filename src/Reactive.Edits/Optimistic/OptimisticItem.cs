@@ -1,0 +1,47 @@
+namespace Reactive.Edits.Optimistic;
+
+/// <summary>Represents one item of an optimistic view: the item the user sees, with where it comes from.</summary>
+/// <typeparam name="TItem">The type of the items.</typeparam>
+/// <typeparam name="TKey">The type of the keys.</typeparam>
+/// <remarks>Immutable; the view publishes a new one, as an <c>Update</c> of the same key, whenever any part changes.</remarks>
+public sealed class OptimisticItem<TItem, TKey>
+    where TItem : class
+    where TKey : notnull
+{
+    internal OptimisticItem(TKey key, TItem item, OptimisticState state, Exception? error, EditId? editId, bool isLocal, long sequence)
+    {
+        Key = key;
+        Item = item;
+        State = state;
+        Error = error;
+        EditId = editId;
+        IsLocal = isLocal;
+        Sequence = sequence;
+    }
+
+    /// <summary>Gets the key.</summary>
+    public TKey Key { get; }
+
+    /// <summary>Gets the item to show: the authoritative item, or the prediction of the edits on top of it.</summary>
+    public TItem Item { get; }
+
+    /// <summary>Gets where the item comes from.</summary>
+    public OptimisticState State { get; }
+
+    /// <summary>Gets the error of the rejected edit while <see cref="State"/> is <see cref="OptimisticState.Failed"/>.</summary>
+    public Exception? Error { get; }
+
+    /// <summary>Gets the id of the latest local edit on this key, or <see langword="null"/> for a confirmed item (use it to retry or discard).</summary>
+    public EditId? EditId { get; }
+
+    /// <summary>Gets a value indicating whether no authoritative item exists for the key yet: a local creation.</summary>
+    /// <remarks>Local items sort after confirmed ones (nobody sends into the past); see <see cref="OptimisticOrder"/>.</remarks>
+    public bool IsLocal { get; }
+
+    /// <summary>Gets the request order of the first local edit on the key (<see cref="Edit{T}.Sequence"/>), or 0 for a confirmed item.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Returns the key and state, for diagnostics.</summary>
+    /// <returns>A text such as <c>42 Pending</c>.</returns>
+    public override string ToString() => $"{Key} {State}";
+}

@@ -1,0 +1,366 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using Reactive.Edits.ChangeSets;
+
+namespace Reactive.Edits.Optimistic;
+
+/// <summary>Merges an authoritative change-set stream with an edit set into the view the user sees; see <see cref="OptimisticObservable"/>.</summary>
+/// <remarks>
+/// All state is per key: a change touches only the keys it names, and recomputing a key costs the number of edits on
+/// that key, whatever the size of the view. Inputs and timers are serialized through one <see cref="AsyncLock"/>,
+/// which queues re-entrant work instead of nesting it, so the output never overlaps even when an observer calls back
+/// into the edit set.
+/// </remarks>
+internal sealed class OptimisticMerge<TItem, TKey, TEdit>
+    where TItem : class
+    where TKey : notnull
+{
+    private readonly OptimisticOptions<TItem, TKey, TEdit> _options;
+    private readonly IScheduler _scheduler;
+    private readonly IObserver<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> _observer;
+    private readonly AsyncLock _lock = new();
+    private readonly Dictionary<TKey, TItem> _authoritative = [];
+    private readonly Dictionary<TKey, KeyState> _keys = [];
+    private readonly Dictionary<EditId, Entry> _entries = [];
+    private readonly Dictionary<TKey, OptimisticItem<TItem, TKey>> _shown = [];
+    private readonly CompositeDisposable _timers = [];
+    private ChangeSet<OptimisticItem<TItem, TKey>, TKey>? _output;
+    private int _completedInputs;
+    private bool _stopped;
+
+    public OptimisticMerge(OptimisticOptions<TItem, TKey, TEdit> options, IScheduler scheduler, IObserver<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> observer)
+    {
+        _options = options;
+        _scheduler = scheduler;
+        _observer = observer;
+    }
+
+    public IDisposable Run(IObservable<IChangeSet<TItem, TKey>> authoritative, IObservable<IChangeSet<Edit<TEdit>, EditId>> edits)
+    {
+        var authoritativeSubscription = authoritative.Subscribe(
+            changes => _lock.Wait(() => Process(changes)),
+            error => _lock.Wait(() => Fail(error)),
+            () => _lock.Wait(CompleteInput));
+        var editSubscription = edits.Subscribe(
+            changes => _lock.Wait(() => Process(changes)),
+            error => _lock.Wait(() => Fail(error)),
+            () => _lock.Wait(CompleteInput));
+        return new CompositeDisposable(authoritativeSubscription, editSubscription, _timers, Disposable.Create(() => _lock.Wait(() => _stopped = true)));
+    }
+
+    private void Process(IChangeSet<TItem, TKey> changes)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        Guard(() =>
+        {
+            foreach (var change in changes)
+            {
+                var key = change.Key;
+                switch (change.Reason)
+                {
+                    case ChangeReason.Add:
+                    case ChangeReason.Update:
+                    case ChangeReason.Refresh:
+                        _authoritative[key] = change.Current;
+                        break;
+                    case ChangeReason.Remove:
+                        _authoritative.Remove(key);
+                        break;
+                }
+
+                if (_keys.TryGetValue(key, out var state))
+                {
+                    state.Version++;
+                    ConfirmAccepted(state);
+                }
+
+                Recompute(key);
+            }
+        });
+    }
+
+    private void Process(IChangeSet<Edit<TEdit>, EditId> changes)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        Guard(() =>
+        {
+            foreach (var change in changes)
+            {
+                var edit = change.Current;
+                if (change.Reason is ChangeReason.Add or ChangeReason.Update)
+                {
+                    Track(edit);
+                }
+                else if (change.Reason == ChangeReason.Remove && _entries.TryGetValue(edit.Id, out var entry))
+                {
+                    if (edit.Status == EditStatus.Accepted)
+                    {
+                        Accept(entry, edit);
+                    }
+                    else
+                    {
+                        Forget(entry);
+                    }
+                }
+            }
+        });
+    }
+
+    private void Track(Edit<TEdit> edit)
+    {
+        if (_entries.TryGetValue(edit.Id, out var entry))
+        {
+            if (entry.Edit.Attempt != edit.Attempt)
+            {
+                // A new attempt must be confirmed by a change seen after it was requested.
+                entry.VersionAtAttempt = entry.State.Version;
+            }
+
+            entry.Edit = edit;
+            Recompute(entry.State.Key);
+            return;
+        }
+
+        var key = _options.KeyOf(edit);
+        if (!_keys.TryGetValue(key, out var state))
+        {
+            state = new KeyState(key);
+            _keys.Add(key, state);
+        }
+
+        entry = new Entry(edit, state) { VersionAtAttempt = state.Version };
+        _entries.Add(edit.Id, entry);
+        InsertInRequestOrder(state.Entries, entry);
+        Recompute(key);
+    }
+
+    private void Accept(Entry entry, Edit<TEdit> accepted)
+    {
+        entry.Edit = accepted;
+        entry.Accepted = true;
+        if (IsConfirmed(entry))
+        {
+            Forget(entry);
+            return;
+        }
+
+        // The acknowledgement came before the authoritative copy: keep the prediction, bounded in time.
+        var timer = new SingleAssignmentDisposable();
+        _timers.Add(timer);
+        entry.SettleTimer = timer;
+        timer.Disposable = _scheduler.Schedule((Merge: this, Entry: entry), _options.SettleTimeout, static (_, state) =>
+        {
+            state.Merge._lock.Wait(() => state.Merge.SettleTimedOut(state.Entry));
+            return Disposable.Empty;
+        });
+        Recompute(entry.State.Key);
+    }
+
+    private void SettleTimedOut(Entry entry)
+    {
+        // A stale timer (its entry already confirmed or forgotten) finds the entry gone and does nothing.
+        if (_stopped || !_entries.TryGetValue(entry.Edit.Id, out var current) || !ReferenceEquals(current, entry))
+        {
+            return;
+        }
+
+        Guard(() => Forget(entry));
+    }
+
+    private void ConfirmAccepted(KeyState state)
+    {
+        for (var i = state.Entries.Count - 1; i >= 0; i--)
+        {
+            var entry = state.Entries[i];
+            if (entry.Accepted && IsConfirmed(entry))
+            {
+                Remove(entry);
+            }
+        }
+    }
+
+    private bool IsConfirmed(Entry entry)
+    {
+        var hasItem = _authoritative.TryGetValue(entry.State.Key, out var item);
+        return _options.IsConfirmedBy is { } isConfirmedBy
+            ? hasItem && isConfirmedBy(item!, entry.Edit)
+            : entry.State.Version > entry.VersionAtAttempt;
+    }
+
+    private void Forget(Entry entry)
+    {
+        Remove(entry);
+        Recompute(entry.State.Key);
+    }
+
+    private void Remove(Entry entry)
+    {
+        _entries.Remove(entry.Edit.Id);
+        entry.State.Entries.Remove(entry);
+        if (entry.SettleTimer is { } timer)
+        {
+            _timers.Remove(timer);
+        }
+
+        if (entry.State.Entries.Count == 0)
+        {
+            _keys.Remove(entry.State.Key);
+        }
+    }
+
+    // Replaces what is shown for one key by the authoritative item with the key's edits applied in request order.
+    private void Recompute(TKey key)
+    {
+        if (_options.Probe is { } probe)
+        {
+            probe.KeysRecomputed++;
+        }
+
+        var hasBase = _authoritative.TryGetValue(key, out var item);
+        var state = OptimisticState.Confirmed;
+        Exception? error = null;
+        EditId? editId = null;
+        long sequence = 0;
+        if (_keys.TryGetValue(key, out var keyState))
+        {
+            foreach (var entry in keyState.Entries)
+            {
+                var edit = entry.Edit;
+                var predicted = _options.Predict(edit, item);
+
+                // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
+                item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
+                if (_options.Probe is { } counted)
+                {
+                    counted.PredictionsEvaluated++;
+                }
+
+                editId = edit.Id;
+                sequence = sequence == 0 ? edit.Sequence : sequence;
+                if (edit.Status == EditStatus.Rejected)
+                {
+                    state = OptimisticState.Failed;
+                    error = edit.Error;
+                }
+                else if (state != OptimisticState.Failed)
+                {
+                    state = OptimisticState.Pending;
+                }
+            }
+        }
+
+        var hadShown = _shown.TryGetValue(key, out var shown);
+        if (item is null)
+        {
+            if (hadShown)
+            {
+                _shown.Remove(key);
+                Emit(new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Remove, key, shown!));
+            }
+
+            return;
+        }
+
+        if (hadShown && ReferenceEquals(shown!.Item, item) && shown.State == state && ReferenceEquals(shown.Error, error) && shown.EditId == editId && shown.IsLocal == !hasBase)
+        {
+            return;
+        }
+
+        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
+        _shown[key] = next;
+        Emit(hadShown
+            ? new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Update, key, next, shown!)
+            : new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Add, key, next));
+    }
+
+    private void Emit(in Change<OptimisticItem<TItem, TKey>, TKey> change) =>
+        (_output ??= new ChangeSet<OptimisticItem<TItem, TKey>, TKey>(1)).Add(change);
+
+    // Runs one input notification and publishes what it changed as one change set; a throwing user delegate ends the
+    // stream with OnError, as in Rx.
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            _output = null;
+            Fail(ex);
+            return;
+        }
+
+        var output = _output;
+        _output = null;
+        if (output is not null)
+        {
+            _observer.OnNext(output);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        _timers.Dispose();
+        _observer.OnError(error);
+    }
+
+    private void CompleteInput()
+    {
+        if (_stopped || ++_completedInputs < 2)
+        {
+            return;
+        }
+
+        _stopped = true;
+        _timers.Dispose();
+        _observer.OnCompleted();
+    }
+
+    private static void InsertInRequestOrder(List<Entry> entries, Entry entry)
+    {
+        var index = entries.Count;
+        while (index > 0 && entries[index - 1].Edit.Sequence > entry.Edit.Sequence)
+        {
+            index--;
+        }
+
+        entries.Insert(index, entry);
+    }
+
+    private sealed class KeyState(TKey key)
+    {
+        public TKey Key { get; } = key;
+
+        public long Version { get; set; }
+
+        public List<Entry> Entries { get; } = [];
+    }
+
+    private sealed class Entry(Edit<TEdit> edit, KeyState state)
+    {
+        public Edit<TEdit> Edit { get; set; } = edit;
+
+        public KeyState State { get; } = state;
+
+        public long VersionAtAttempt { get; set; }
+
+        public bool Accepted { get; set; }
+
+        public IDisposable? SettleTimer { get; set; }
+    }
+}
