@@ -1,0 +1,33 @@
+namespace Reactive.Edits.Remote;
+
+/// <summary>Carries whole messages both ways over one connection: the transport the remote edit drivers run on.</summary>
+/// <remarks>
+/// <para>Implementations: <see cref="WebSocketMessageChannel"/> (any <see cref="System.Net.WebSockets.WebSocket"/>: Kestrel's
+/// server socket, <see cref="System.Net.WebSockets.ClientWebSocket"/> in .NET and in the browser) and
+/// <see cref="InMemoryMessageChannel"/> (a connected pair, for tests).</para>
+/// <list type="table">
+/// <listheader><term>situation</term><description>contract</description></listheader>
+/// <item><term>concurrency</term><description><see cref="SendAsync"/> may be called concurrently with itself and with <see cref="ReceiveAsync"/>; at most one <see cref="ReceiveAsync"/> runs at a time</description></item>
+/// <item><term>peer closed gracefully</term><description><see cref="ReceiveAsync"/> returns <see langword="null"/> (end of stream)</description></item>
+/// <item><term>connection failed or dropped</term><description><see cref="ReceiveAsync"/> and <see cref="SendAsync"/> throw (e.g. <see cref="IOException"/>, <see cref="System.Net.WebSockets.WebSocketException"/>); the drivers treat that as a disconnect</description></item>
+/// <item><term>message ownership</term><description>a received message's bytes belong to the caller; a sent message's bytes may be reused once <see cref="SendAsync"/> completes</description></item>
+/// </list>
+/// </remarks>
+public interface IMessageChannel : IAsyncDisposable
+{
+    /// <summary>Sends one whole message.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the message has been handed to the transport.</returns>
+    ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Receives the next whole message, or the end of the stream.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The message, or <see langword="null"/> when the peer has closed the channel.</returns>
+    ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>Closes the sending side gracefully: the peer receives the end of the stream after the messages already sent.</summary>
+    /// <param name="cancellationToken">Cancels the close.</param>
+    /// <returns>A task that completes when the close has been sent.</returns>
+    ValueTask CloseAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,11 @@
+namespace Reactive.Edits.Remote;
+
+/// <summary>Lists the error codes the library itself produces; an application's own codes should not start with <c>edit.</c>.</summary>
+public static class RemoteErrorCodes
+{
+    /// <summary>The same edit id arrived with a different command than the one first recorded for it.</summary>
+    public const string ConflictingCommand = "edit.conflicting-command";
+
+    /// <summary>The server's handler failed with an exception that was not a <see cref="RemoteEditRejectedException"/>; its details are not sent.</summary>
+    public const string Failed = "edit.failed";
+}

@@ -1,0 +1,125 @@
+namespace Reactive.Edits.Remote;
+
+/// <summary>Runs one connection of a <see cref="RemoteEditServer{TCommand}"/> over an <see cref="IMessageChannel"/>; see <see cref="RemoteEditChannelExtensions"/>.</summary>
+internal static class ServerChannelDriver<TCommand>
+{
+    public static async Task RunAsync(
+        RemoteEditServer<TCommand> server,
+        RemoteEditConnection connection,
+        IMessageChannel channel,
+        EditWireProtocol<TCommand> protocol,
+        Func<RemoteEditConnection, WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
+        try
+        {
+            var sending = SendLoopAsync(connection, channel, stop.Token);
+            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop.Token);
+            await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+            connection.Close();
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(sending, receiving).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Close();
+            await ClientChannelDriver<TCommand>.CloseAsync(channel).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SendLoopAsync(RemoteEditConnection connection, IMessageChannel channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outgoing = connection.Outgoing;
+            while (await outgoing.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (outgoing.TryRead(out var message))
+                {
+                    await channel.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A transport failure ends the connection normally.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static async Task ReceiveLoopAsync(
+        RemoteEditServer<TCommand> server,
+        RemoteEditConnection connection,
+        IMessageChannel channel,
+        EditWireProtocol<TCommand> protocol,
+        Func<RemoteEditConnection, WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ChannelMessage? received;
+            try
+            {
+                received = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Cancellation or a transport failure ends the connection normally.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return;
+            }
+
+            if (received is not { } message)
+            {
+                return;
+            }
+
+            var decoded = protocol.Decode(message);
+            switch (decoded.Kind)
+            {
+                case WireMessageKind.Edit:
+                    _ = ExecuteAndReplyAsync(server, connection, protocol, decoded.Request);
+                    break;
+
+                case WireMessageKind.Ack:
+                case WireMessageKind.Reject:
+                    // A client does not answer edits; there is nothing to do with an answer.
+                    break;
+
+                default:
+                    if (onMessage is not null)
+                    {
+                        await onMessage(connection, decoded, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    // The reply is posted only after the run completed, i.e. after the handler posted its effect: the ordering guarantee.
+    private static async Task ExecuteAndReplyAsync(RemoteEditServer<TCommand> server, RemoteEditConnection connection, EditWireProtocol<TCommand> protocol, EditRequest<TCommand> request)
+    {
+        try
+        {
+            var reply = await server.ExecuteAsync(request, connection, connection.Closed).ConfigureAwait(false);
+            if (reply is { } answer)
+            {
+                connection.TryPost(protocol.EncodeReply(answer));
+            }
+        }
+        catch (OperationCanceledException) when (connection.Closed.IsCancellationRequested)
+        {
+            // The connection ended while the edit ran; the ledger has the outcome for the client's resend.
+        }
+#pragma warning disable CA1031 // A failing ledger leaves the outcome unknown: no answer is sent and the client resends.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+}

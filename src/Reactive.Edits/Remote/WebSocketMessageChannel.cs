@@ -1,0 +1,156 @@
+using System.Net.WebSockets;
+
+namespace Reactive.Edits.Remote;
+
+/// <summary>Adapts a <see cref="WebSocket"/> to an <see cref="IMessageChannel"/>: whole messages, a size limit, serialized sends.</summary>
+/// <remarks>
+/// <para>Works with any <see cref="WebSocket"/>: the server socket Kestrel accepts, a
+/// <see cref="ClientWebSocket"/> in .NET or in the browser (WebAssembly), or one made by
+/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>.</para>
+/// <list type="table">
+/// <listheader><term>situation</term><description>behaviour</description></listheader>
+/// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
+/// <item><term>message longer than the limit</term><description>detected while the fragments arrive (never buffered past the limit): the socket is closed with 1009 (<see cref="WebSocketCloseStatus.MessageTooBig"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
+/// <item><term>peer sends a close frame</term><description>the close is answered and <see cref="ReceiveAsync"/> returns <see langword="null"/></description></item>
+/// <item><term>concurrent sends</term><description>serialized (a WebSocket allows one send at a time)</description></item>
+/// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it</description></item>
+/// </list>
+/// </remarks>
+public sealed class WebSocketMessageChannel : IMessageChannel
+{
+    /// <summary>The default largest message accepted: 64 KiB.</summary>
+    public const int DefaultMaxMessageSize = 64 * 1024;
+
+    private const int InitialBufferSize = 4 * 1024;
+
+    private readonly WebSocket _socket;
+    private readonly int _maxMessageSize;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private byte[] _buffer;
+
+    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <see cref="DefaultMaxMessageSize"/> bytes.</summary>
+    /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    public WebSocketMessageChannel(WebSocket socket)
+        : this(socket, DefaultMaxMessageSize)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <paramref name="maxMessageSize"/> bytes.</summary>
+    /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
+    /// <param name="maxMessageSize">The largest message accepted, in bytes, at least 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is less than 1 or is <see cref="int.MaxValue"/>.</exception>
+    public WebSocketMessageChannel(WebSocket socket, int maxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfEqual(maxMessageSize, int.MaxValue);
+        _socket = socket;
+        _maxMessageSize = maxMessageSize;
+        _buffer = new byte[Math.Min(InitialBufferSize, maxMessageSize + 1)];
+    }
+
+    /// <summary>Gets the largest message accepted, in bytes.</summary>
+    public int MaxMessageSize => _maxMessageSize;
+
+    /// <summary>Gets the wrapped socket.</summary>
+    public WebSocket Socket => _socket;
+
+    /// <inheritdoc/>
+    public async ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var type = message.Type == ChannelMessageType.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(message.Data, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The message exceeded <see cref="MaxMessageSize"/>; the socket has been closed with 1009.</exception>
+    public async ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        while (true)
+        {
+            if (count == _buffer.Length)
+            {
+                // The buffer never grows past the limit plus one byte: one byte more than allowed proves the message too big.
+                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, (long)_maxMessageSize + 1));
+            }
+
+            var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await AnswerCloseAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            count += result.Count;
+            if (count > _maxMessageSize)
+            {
+                await CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too big", cancellationToken).ConfigureAwait(false);
+                throw new InvalidDataException($"A message exceeded the limit of {_maxMessageSize} bytes; the connection was closed (1009).");
+            }
+
+            if (result.EndOfMessage)
+            {
+                var type = result.MessageType == WebSocketMessageType.Text ? ChannelMessageType.Text : ChannelMessageType.Binary;
+                return new ChannelMessage(type, _buffer.AsSpan(0, count).ToArray());
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask CloseAsync(CancellationToken cancellationToken) =>
+        new(CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken));
+
+    /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        {
+            _socket.Abort();
+        }
+
+        _socket.Dispose();
+        _sendLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task AnswerCloseAsync(CancellationToken cancellationToken)
+    {
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseOutputAsync(WebSocketCloseStatus status, string? description, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(status, description, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The peer is gone already; there is nothing left to close politely.
+            _socket.Abort();
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+}

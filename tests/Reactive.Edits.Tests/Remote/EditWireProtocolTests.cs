@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using Reactive.Edits.Remote;
+
+namespace Reactive.Edits.Tests.Remote;
+
+public sealed class EditWireProtocolTests
+{
+    private readonly EditWireProtocol<PostMessage> _protocol = new(TestJson.Default.PostMessage);
+
+    [Fact]
+    public void EncodeEdit_ThenDecode_RoundTrips()
+    {
+        var request = new EditRequest<PostMessage>(EditId.New(), 3, new PostMessage("hi"));
+
+        var frame = _protocol.EncodeEdit(request);
+        var decoded = _protocol.Decode(frame);
+
+        frame.Type.Should().Be(ChannelMessageType.Text);
+        frame.GetText().Should().Be("{\"type\":\"edit\",\"id\":\"" + request.Id + "\",\"attempt\":3,\"command\":{\"text\":\"hi\"}}");
+        decoded.Kind.Should().Be(WireMessageKind.Edit);
+        decoded.Request.Should().Be(request);
+    }
+
+    [Fact]
+    public void EncodeReply_Ack_ThenDecode_RoundTrips()
+    {
+        var reply = new EditReply(EditId.New(), 1, EditOutcome.Accepted);
+
+        var frame = _protocol.EncodeReply(reply);
+        var decoded = _protocol.Decode(frame);
+
+        frame.GetText().Should().Be($$"""{"type":"ack","id":"{{reply.Id}}","attempt":1}""");
+        decoded.Kind.Should().Be(WireMessageKind.Ack);
+        decoded.Reply.Should().Be(reply);
+    }
+
+    [Fact]
+    public void EncodeReply_Reject_ThenDecode_RoundTrips()
+    {
+        var reply = new EditReply(EditId.New(), 2, EditOutcome.Rejected(new RemoteError("chat.empty", "Say something.")));
+
+        var decoded = _protocol.Decode(_protocol.EncodeReply(reply));
+
+        decoded.Kind.Should().Be(WireMessageKind.Reject);
+        decoded.Reply.Should().Be(reply);
+    }
+
+    [Fact]
+    public void EncodeMessage_ApplicationType_PassesThroughWithItsPayload()
+    {
+        var frame = _protocol.EncodeMessage("presence", new Presence(3), TestJson.Default.Presence);
+
+        var decoded = _protocol.Decode(frame);
+
+        decoded.Kind.Should().Be(WireMessageKind.Message);
+        decoded.Type.Should().Be("presence");
+        decoded.Payload.Deserialize(TestJson.Default.Presence).Should().Be(new Presence(3));
+    }
+
+    [Fact]
+    public void Decode_ApplicationTypeWithoutPayload_HasAnUndefinedPayload()
+    {
+        var decoded = _protocol.Decode(ChannelMessage.Text("""{"type":"ping"}"""));
+
+        decoded.Kind.Should().Be(WireMessageKind.Message);
+        decoded.Payload.ValueKind.Should().Be(JsonValueKind.Undefined);
+    }
+
+    [Fact]
+    public void Decode_BinaryFrameWithJson_IsDecoded()
+    {
+        var text = $$"""{"type":"ack","id":"{{EditId.New()}}","attempt":1}""";
+
+        _protocol.Decode(ChannelMessage.Binary(Encoding.UTF8.GetBytes(text))).Kind.Should().Be(WireMessageKind.Ack);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("{\"type\":\"edit\"")]
+    [InlineData("[1,2]")]
+    [InlineData("42")]
+    [InlineData("{}")]
+    [InlineData("{\"type\":7}")]
+    [InlineData("{\"type\":\"\"}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"nope\",\"attempt\":1,\"command\":{\"text\":\"a\"}}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":0,\"command\":{\"text\":\"a\"}}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":\"1\",\"command\":{\"text\":\"a\"}}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1.5,\"command\":{\"text\":\"a\"}}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"command\":null}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"command\":[1]}")]
+    [InlineData("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"command\":{\"text\":5}}")]
+    [InlineData("{\"type\":\"ack\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\"}")]
+    [InlineData("{\"type\":\"reject\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"message\":\"m\"}")]
+    [InlineData("{\"type\":\"reject\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"code\":\"c\"}")]
+    public void Decode_MalformedInput_GivesAnErrorResultWithoutThrowing(string input)
+    {
+        var decoded = _protocol.Decode(ChannelMessage.Text(input));
+
+        decoded.Kind.Should().Be(WireMessageKind.Malformed);
+        decoded.Error.Should().NotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public void Decode_InvalidUtf8AndDeepNesting_GiveErrorResults()
+    {
+        _protocol.Decode(ChannelMessage.Binary(new byte[] { 0xFF, 0xFE, 0x7B })).Kind.Should().Be(WireMessageKind.Malformed);
+        var deep = new string('[', 1_000) + new string(']', 1_000);
+        _protocol.Decode(ChannelMessage.Text(deep)).Kind.Should().Be(WireMessageKind.Malformed);
+    }
+
+    [Fact]
+    public void Decode_RandomBytes_NeverThrows()
+    {
+        var random = new Random(42);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var bytes = new byte[random.Next(0, 64)];
+            random.NextBytes(bytes);
+            var act = () => _protocol.Decode(ChannelMessage.Binary(bytes));
+            act.Should().NotThrow();
+        }
+    }
+
+    [Fact]
+    public void EncodeMessage_ReservedOrEmptyType_Throws()
+    {
+        var reserved = () => _protocol.EncodeMessage("ack", new Presence(1), TestJson.Default.Presence);
+        var empty = () => _protocol.EncodeMessage("", new Presence(1), TestJson.Default.Presence);
+
+        reserved.Should().Throw<ArgumentException>();
+        empty.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Constructor_NullTypeInfo_Throws()
+    {
+        var act = () => new EditWireProtocol<PostMessage>(null!);
+
+        act.Should().Throw<ArgumentNullException>();
+    }
+}

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Reactive.Edits.Tests.Remote;
+
+public sealed record PostMessage(string Text);
+
+public sealed record Presence(int Count);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PostMessage))]
+[JsonSerializable(typeof(Presence))]
+public sealed partial class TestJson : JsonSerializerContext;
