@@ -387,32 +387,45 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <summary>Applies the edits of one batch and collects their changes; valid only inside a mutation.</summary>
     internal sealed class Updater(KeyedSource<TObject, TKey> owner) : ISourceUpdater<TObject, TKey>
     {
-        // A scratch buffer reused by every batch, so that the published change set is allocated once, at its exact size.
+        // The first change of a batch is held in a field and later ones in a scratch list reused by every batch, so that
+        // the published change set is allocated once, at its exact size, and a single change costs no extra copy.
         private const int MaxRetainedCapacity = 1024;
-        private readonly List<Change<TObject, TKey>> _batch = [];
+        private readonly List<Change<TObject, TKey>> _more = [];
+        private Change<TObject, TKey> _first;
+        private bool _hasFirst;
 
         public int Count => owner._items.Count;
 
-        public void Begin() => _batch.Clear();
+        public void Begin()
+        {
+            _hasFirst = false;
+            _more.Clear();
+        }
 
         public ChangeSet<TObject, TKey>? End()
         {
-            if (_batch.Count == 0)
+            if (!_hasFirst)
             {
                 return null;
             }
 
-            var changes = new ChangeSet<TObject, TKey>(_batch.Count);
-            foreach (var change in _batch)
+            var changes = new ChangeSet<TObject, TKey>(1 + _more.Count);
+            changes.Add(_first);
+            _first = default;
+            _hasFirst = false;
+            if (_more.Count > 0)
             {
-                changes.Add(change);
-            }
+                foreach (var change in _more)
+                {
+                    changes.Add(change);
+                }
 
-            _batch.Clear();
-            if (_batch.Capacity > MaxRetainedCapacity)
-            {
-                // One huge batch (a replay, a Clear) must not pin its buffer for the life of the source.
-                _batch.Capacity = 0;
+                _more.Clear();
+                if (_more.Capacity > MaxRetainedCapacity)
+                {
+                    // One huge batch (a replay, a Clear) must not pin its buffer for the life of the source.
+                    _more.Capacity = 0;
+                }
             }
 
             return changes;
@@ -497,6 +510,17 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
         public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item) => owner._items.TryGetValue(key, out item);
 
-        private void Record(in Change<TObject, TKey> change) => _batch.Add(change);
+        private void Record(in Change<TObject, TKey> change)
+        {
+            if (_hasFirst)
+            {
+                _more.Add(change);
+            }
+            else
+            {
+                _first = change;
+                _hasFirst = true;
+            }
+        }
     }
 }
