@@ -24,7 +24,7 @@ internal static class Report
 
         var rows = ReadCsv(merge);
         var series = rows
-            .GroupBy(row => row["Method"])
+            .GroupBy(row => row.TryGetValue("Keys", out var keys) ? $"{row["Method"]} ({keys})" : row["Method"])
             .ToDictionary(
                 group => group.Key,
                 group => group
@@ -39,7 +39,7 @@ internal static class Report
             var first = points[0];
             var last = points[^1];
             Console.WriteLine(FormattableString.Invariant(
-                $"| {method} ({first.Size:N0} → {last.Size:N0}) | {first.MeanNs:N1} | {last.MeanNs:N1} | {last.MeanNs / first.MeanNs:N2} |"));
+                $"| {method}, {first.Size:N0} → {last.Size:N0} | {first.MeanNs:N1} | {last.MeanNs:N1} | {last.MeanNs / first.MeanNs:N2} |"));
         }
 
         if (args.Length > 1)
