@@ -46,8 +46,10 @@ public sealed partial class EditSet<T>
         Observable.Create<Edit<T>>(observer => _source.Connect().Subscribe(
             changes =>
             {
-                foreach (var change in changes)
+                // Indexed, not foreach: enumerating through the interface would box an enumerator per change set.
+                for (var i = 0; i < changes.Count; i++)
                 {
+                    var change = changes[i];
                     if (IsNewAttemptStarted(change))
                     {
                         observer.OnNext(change.Current);
@@ -61,9 +63,9 @@ public sealed partial class EditSet<T>
         Observable.Create<EditEvent<T>>(observer => _source.Connect(ReplayMode.None).Subscribe(
             changes =>
             {
-                foreach (var change in changes)
+                for (var i = 0; i < changes.Count; i++)
                 {
-                    Report(change, observer);
+                    Report(changes[i], observer);
                 }
             },
             observer.OnError,
@@ -71,8 +73,9 @@ public sealed partial class EditSet<T>
 
     private static EditCounts Apply(EditCounts counts, IChangeSet<Edit<T>, EditId> changes)
     {
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             switch (change.Reason)
             {
                 case ChangeReason.Add:

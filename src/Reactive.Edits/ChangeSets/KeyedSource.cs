@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reactive.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Reactive.Edits.ChangeSets;
 
@@ -81,7 +83,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item)
     {
-        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfNull(key);
         lock (_gate)
         {
             return _items.TryGetValue(key, out item);
@@ -105,7 +107,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
     public bool Remove(TKey key)
     {
-        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfNull(key);
         return Mutate(key, static (updater, key) => updater.Remove(key));
     }
 
@@ -185,6 +187,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <summary>Runs a batch like <see cref="Mutate"/>, or returns <see langword="false"/> without running it once the source is disposed.</summary>
     internal bool TryMutate<TState, TResult>(TState state, Func<Updater, TState, TResult> mutation, out TResult result)
     {
+        var direct = default(Delivery);
         var drain = false;
         try
         {
@@ -197,9 +200,11 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                 }
 
                 _updater.Begin();
+                var completed = false;
                 try
                 {
                     result = mutation(_updater, state);
+                    completed = true;
                 }
                 finally
                 {
@@ -207,10 +212,19 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                     var changes = _updater.End();
                     if (changes is not null && _subscribers.Length > 0)
                     {
-                        _outbox.Enqueue(new Delivery(changes, _subscribers));
+                        if (completed && !_draining && _outbox.Count == 0)
+                        {
+                            // Nothing queued and nobody delivering: this thread delivers the batch without queueing it.
+                            direct = new Delivery(changes, _subscribers);
+                            _draining = true;
+                        }
+                        else
+                        {
+                            _outbox.Enqueue(new Delivery(changes, _subscribers));
+                        }
                     }
 
-                    drain = TryBeginDrain();
+                    drain = direct.Targets is not null || TryBeginDrain();
                 }
             }
         }
@@ -218,7 +232,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         {
             if (drain)
             {
-                Drain();
+                Drain(direct);
             }
         }
 
@@ -291,17 +305,23 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         return true;
     }
 
-    private void Drain()
+    private void Drain() => Drain(default);
+
+    // Delivers `first` (when it has targets), then the queue, until the queue is empty.
+    private void Drain(Delivery first)
     {
+        var delivery = first;
         while (true)
         {
-            Delivery delivery;
-            lock (_gate)
+            if (delivery.Targets is null)
             {
-                if (!_outbox.TryDequeue(out delivery))
+                lock (_gate)
                 {
-                    _draining = false;
-                    return;
+                    if (!_outbox.TryDequeue(out delivery))
+                    {
+                        _draining = false;
+                        return;
+                    }
                 }
             }
 
@@ -322,6 +342,20 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
                 throw;
             }
+
+            delivery = default;
+        }
+    }
+
+    // ArgumentNullException.ThrowIfNull takes object, and `key is null` compiles to a box too: unoptimized code (tier 0,
+    // debug builds) would allocate a box per call for a value-type key. The flag is a per-type constant that skips it.
+    private static readonly bool KeyCanBeNull = default(TKey) is null;
+
+    private static void ThrowIfNull(TKey key, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        if (KeyCanBeNull && key is null)
+        {
+            throw new ArgumentNullException(paramName);
         }
     }
 
@@ -359,33 +393,62 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <summary>Applies the edits of one batch and collects their changes; valid only inside a mutation.</summary>
     internal sealed class Updater(KeyedSource<TObject, TKey> owner) : ISourceUpdater<TObject, TKey>
     {
-        private ChangeSet<TObject, TKey>? _changes;
+        // The first change of a batch is held in a field and later ones in a scratch list reused by every batch, so that
+        // the published change set is allocated once, at its exact size, and a single change costs no extra copy.
+        private const int MaxRetainedCapacity = 1024;
+        private readonly List<Change<TObject, TKey>> _more = [];
+        private Change<TObject, TKey> _first;
+        private bool _hasFirst;
 
         public int Count => owner._items.Count;
 
-        public void Begin() => _changes = null;
+        public void Begin()
+        {
+            _hasFirst = false;
+            _more.Clear();
+        }
 
         public ChangeSet<TObject, TKey>? End()
         {
-            var changes = _changes;
-            _changes = null;
+            if (!_hasFirst)
+            {
+                return null;
+            }
+
+            var changes = new ChangeSet<TObject, TKey>(1 + _more.Count);
+            changes.Add(_first);
+            _first = default;
+            _hasFirst = false;
+            if (_more.Count > 0)
+            {
+                foreach (var change in _more)
+                {
+                    changes.Add(change);
+                }
+
+                _more.Clear();
+                if (_more.Capacity > MaxRetainedCapacity)
+                {
+                    // One huge batch (a replay, a Clear) must not pin its buffer for the life of the source.
+                    _more.Capacity = 0;
+                }
+            }
+
             return changes;
         }
 
         public void AddOrUpdate(TObject item)
         {
             var key = owner._keySelector(item);
-            ArgumentNullException.ThrowIfNull(key, nameof(item));
-            if (owner._items.TryGetValue(key, out var previous))
-            {
-                owner._items[key] = item;
-                Record(new Change<TObject, TKey>(ChangeReason.Update, key, item, previous));
-            }
-            else
-            {
-                owner._items.Add(key, item);
-                Record(new Change<TObject, TKey>(ChangeReason.Add, key, item));
-            }
+            ThrowIfNull(key, nameof(item));
+
+            // One hash lookup for both cases: the slot is read and written through the same reference.
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(owner._items, key, out var exists);
+            var previous = slot;
+            slot = item;
+            Record(exists
+                ? new Change<TObject, TKey>(ChangeReason.Update, key, item, previous!)
+                : new Change<TObject, TKey>(ChangeReason.Add, key, item));
         }
 
         public void AddOrUpdate(IEnumerable<TObject> items)
@@ -399,7 +462,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
         public bool Remove(TKey key)
         {
-            ArgumentNullException.ThrowIfNull(key);
+            ThrowIfNull(key);
             if (!owner._items.Remove(key, out var removed))
             {
                 return false;
@@ -426,7 +489,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
         public bool Refresh(TKey key)
         {
-            ArgumentNullException.ThrowIfNull(key);
+            ThrowIfNull(key);
             if (!owner._items.TryGetValue(key, out var item))
             {
                 return false;
@@ -453,6 +516,17 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
         public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item) => owner._items.TryGetValue(key, out item);
 
-        private void Record(in Change<TObject, TKey> change) => (_changes ??= new ChangeSet<TObject, TKey>(1)).Add(change);
+        private void Record(in Change<TObject, TKey> change)
+        {
+            if (_hasFirst)
+            {
+                _more.Add(change);
+            }
+            else
+            {
+                _first = change;
+                _hasFirst = true;
+            }
+        }
     }
 }

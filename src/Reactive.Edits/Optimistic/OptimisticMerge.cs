@@ -1,5 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Reactive.Edits.ChangeSets;
 
 namespace Reactive.Edits.Optimistic;
@@ -55,32 +57,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        Guard(() =>
-        {
-            foreach (var change in changes)
-            {
-                var key = change.Key;
-                switch (change.Reason)
-                {
-                    case ChangeReason.Add:
-                    case ChangeReason.Update:
-                    case ChangeReason.Refresh:
-                        _authoritative[key] = change.Current;
-                        break;
-                    case ChangeReason.Remove:
-                        _authoritative.Remove(key);
-                        break;
-                }
-
-                if (_keys.TryGetValue(key, out var state))
-                {
-                    state.Version++;
-                    ConfirmAccepted(state);
-                }
-
-                Recompute(key);
-            }
-        });
+        Guard(changes, static (merge, changes) => merge.ApplyAuthoritative(changes));
     }
 
     private void Process(IChangeSet<Edit<TEdit>, EditId> changes)
@@ -90,28 +67,60 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        Guard(() =>
+        Guard(changes, static (merge, changes) => merge.ApplyEdits(changes));
+    }
+
+    // Indexed loops, not foreach: enumerating a change set through its interface boxes an enumerator per notification.
+    private void ApplyAuthoritative(IChangeSet<TItem, TKey> changes)
+    {
+        for (var i = 0; i < changes.Count; i++)
         {
-            foreach (var change in changes)
+            var change = changes[i];
+            var key = change.Key;
+            switch (change.Reason)
             {
-                var edit = change.Current;
-                if (change.Reason is ChangeReason.Add or ChangeReason.Update)
+                case ChangeReason.Add:
+                case ChangeReason.Update:
+                case ChangeReason.Refresh:
+                    _authoritative[key] = change.Current;
+                    break;
+                case ChangeReason.Remove:
+                    _authoritative.Remove(key);
+                    break;
+            }
+
+            if (_keys.TryGetValue(key, out var state))
+            {
+                state.Version++;
+                ConfirmAccepted(state);
+            }
+
+            Recompute(key);
+        }
+    }
+
+    private void ApplyEdits(IChangeSet<Edit<TEdit>, EditId> changes)
+    {
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            var edit = change.Current;
+            if (change.Reason is ChangeReason.Add or ChangeReason.Update)
+            {
+                Track(edit);
+            }
+            else if (change.Reason == ChangeReason.Remove && _entries.TryGetValue(edit.Id, out var entry))
+            {
+                if (edit.Status == EditStatus.Accepted)
                 {
-                    Track(edit);
+                    Accept(entry, edit);
                 }
-                else if (change.Reason == ChangeReason.Remove && _entries.TryGetValue(edit.Id, out var entry))
+                else
                 {
-                    if (edit.Status == EditStatus.Accepted)
-                    {
-                        Accept(entry, edit);
-                    }
-                    else
-                    {
-                        Forget(entry);
-                    }
+                    Forget(entry);
                 }
             }
-        });
+        }
     }
 
     private void Track(Edit<TEdit> edit)
@@ -172,7 +181,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        Guard(() => Forget(entry));
+        Guard(entry, static (merge, entry) => merge.Forget(entry));
     }
 
     private void ConfirmAccepted(KeyState state)
@@ -257,7 +266,10 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             }
         }
 
-        var hadShown = _shown.TryGetValue(key, out var shown);
+        // One hash lookup for the read and, below, the overwrite; nothing touches _shown in between, so the slot stays valid.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_shown, key);
+        var hadShown = !Unsafe.IsNullRef(ref slot);
+        var shown = hadShown ? slot : null;
         if (item is null)
         {
             if (hadShown)
@@ -275,7 +287,15 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         }
 
         var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
-        _shown[key] = next;
+        if (hadShown)
+        {
+            slot = next;
+        }
+        else
+        {
+            _shown.Add(key, next);
+        }
+
         Emit(hadShown
             ? new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Update, key, next, shown!)
             : new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Add, key, next));
@@ -286,11 +306,12 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
     // Runs one input notification and publishes what it changed as one change set; a throwing user delegate ends the
     // stream with OnError, as in Rx.
-    private void Guard(Action action)
+    // The static-lambda-over-state form keeps the per-notification path free of closure allocations.
+    private void Guard<TState>(TState state, Action<OptimisticMerge<TItem, TKey, TEdit>, TState> action)
     {
         try
         {
-            action();
+            action(this, state);
         }
         catch (Exception ex)
         {

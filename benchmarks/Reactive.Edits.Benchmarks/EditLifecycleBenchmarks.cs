@@ -1,0 +1,162 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Reactive.Edits.ChangeSets;
+
+namespace Reactive.Edits.Benchmarks;
+
+/// <summary>
+/// The edit lifecycle with one subscriber: request (pending change) then accept (removal change), and request, reject,
+/// retry, accept; <see cref="InFlight"/> edits are requested before the first is settled.
+/// </summary>
+/// <remarks>
+/// Every invocation runs <see cref="EditsPerInvoke"/> edits in rounds of <see cref="InFlight"/>, so every figure is per
+/// edit. The subscriber enumerates each change set as an application would (<c>foreach</c> over the interface).
+/// </remarks>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class EditLifecycleBenchmarks
+{
+    public const int EditsPerInvoke = 10_000;
+
+    private static readonly InvalidOperationException Rejection = new("rejected");
+
+    private EditSet<int> _edits = null!;
+    private PlainEdits<int> _plain = null!;
+    private IDisposable _editsSubscription = null!;
+    private IDisposable _plainSubscription = null!;
+    private Edit<int>[] _inFlight = null!;
+    private PlainEdit<int>[] _plainInFlight = null!;
+    private long _notifications;
+
+    [Params(1, 100, 10_000)]
+    public int InFlight { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _edits = new EditSet<int>();
+        _plain = new PlainEdits<int>();
+        _editsSubscription = _edits.Connect().Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                _notifications += (int)change.Reason + 1;
+            }
+        });
+        _plainSubscription = _plain.Changes.Subscribe(change => _notifications += (int)change.Kind + 1);
+        _inFlight = new Edit<int>[InFlight];
+        _plainInFlight = new PlainEdit<int>[InFlight];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _editsSubscription.Dispose();
+        _plainSubscription.Dispose();
+        _edits.Dispose();
+        _plain.Dispose();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RequestAccept")]
+    public long Plain_RequestAccept()
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = _plain.Request(i);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plain.Accept(_plainInFlight[i]);
+            }
+        }
+
+        return _notifications;
+    }
+
+    [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RequestAccept")]
+    public long EditSet_RequestAccept()
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                _inFlight[i] = _edits.Request(i);
+            }
+
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                _inFlight[i].Token.Accept();
+            }
+        }
+
+        return _notifications;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RejectRetryAccept")]
+    public long Plain_RejectRetryAccept()
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = _plain.Request(i);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plain.Reject(_plainInFlight[i], Rejection);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = _plain.Retry(_plainInFlight[i]);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plain.Accept(_plainInFlight[i]);
+            }
+        }
+
+        return _notifications;
+    }
+
+    [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RejectRetryAccept")]
+    public long EditSet_RejectRetryAccept()
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                _inFlight[i] = _edits.Request(i);
+            }
+
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                _inFlight[i].Token.Reject(Rejection);
+            }
+
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                _edits.Retry(_inFlight[i].Id);
+            }
+
+            for (var i = 0; i < _inFlight.Length; i++)
+            {
+                // The retry issued a new token: look the current attempt up, as a committer would.
+                _edits.TryGetEdit(_inFlight[i].Id, out var retried);
+                retried!.Token.Accept();
+            }
+        }
+
+        return _notifications;
+    }
+}

@@ -1,0 +1,153 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Reactive.Edits.ChangeSets;
+using Reactive.Edits.Optimistic;
+using Reactive.Edits.Testing;
+
+namespace Reactive.Edits.Benchmarks;
+
+/// <summary>
+/// The cost of one change to an optimistic view of <see cref="Size"/> items: the library's incremental merge against a
+/// naive merge that rebuilds the view list per change. Each side has its own authoritative source and edit set.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>AuthoritativeChange</c>: the server updates one item (one change in, one change out).</item>
+/// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
+/// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
+/// </list>
+/// Settle timers run on a virtual clock that never advances, so no real timer is involved.
+/// </remarks>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class OptimisticMergeBenchmarks
+{
+    private const string AuthoritativeChange = nameof(AuthoritativeChange);
+    private const string EditSettles = nameof(EditSettles);
+
+    private Side? _library;
+    private Side? _naive;
+    private int _next;
+    private long _seen;
+
+    [Params(1_000, 10_000, 100_000)]
+    public int Size { get; set; }
+
+    /// <summary>Gets or sets the order the keys are changed in: scattered (every change touches cold memory) or sequential (neighbouring keys, warm caches).</summary>
+    [Params(KeyOrder.Scattered, KeyOrder.Sequential)]
+    public KeyOrder Keys { get; set; }
+
+    // Each benchmark builds only its own side, so that the other side's items do not add to the heap that the
+    // garbage collector walks while this one is measured.
+    [GlobalSetup(Targets = [nameof(Library_AuthoritativeChange), nameof(Library_EditSettles)])]
+    public void SetupLibrary()
+    {
+        _library = new Side(Size);
+        var options = new OptimisticOptions<Row, int, RowEdit>
+        {
+            KeyOf = static edit => edit.Value.Key,
+            Predict = static (edit, current) => current is null ? new Row(edit.Value.Key, edit.Value.Text, 0) : current with { Text = edit.Value.Text },
+        };
+        _library.Bind(_library.Source.Connect().MergeOptimistic(_library.Edits, options).Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                _seen += change.Current.Item.Rev;
+            }
+        }));
+    }
+
+    [GlobalSetup(Targets = [nameof(Naive_AuthoritativeChange), nameof(Naive_EditSettles)])]
+    public void SetupNaive()
+    {
+        _naive = new Side(Size);
+        var naive = new NaiveOptimisticView(_naive.Source.Connect(), _naive.Edits.Connect());
+        _naive.Bind(naive);
+        _naive.Bind(naive.View.Subscribe(view => _seen += view.Count));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _library?.Dispose();
+        _naive?.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long Naive_AuthoritativeChange() => _naive!.ChangeOne(NextKey());
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long Library_AuthoritativeChange() => _library!.ChangeOne(NextKey());
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(EditSettles)]
+    public long Naive_EditSettles() => _naive!.SettleOne(NextKey());
+
+    [Benchmark]
+    [BenchmarkCategory(EditSettles)]
+    public long Library_EditSettles() => _library!.SettleOne(NextKey());
+
+    // Scattered: a prime stride, so that consecutive changes land far apart in every hash table (the worst case for the
+    // caches, and the realistic one for large views). Sequential: neighbouring keys, whose entries are neighbours in memory.
+    private int NextKey() => _next = (_next + (Keys == KeyOrder.Scattered ? 7919 : 1)) % Size;
+
+    private sealed class Side : IDisposable
+    {
+        private readonly List<IDisposable> _owned = [];
+        private int _rev;
+
+        public Side(int size)
+        {
+            Source = new KeyedSource<Row, int>(static row => row.Key);
+            Edits = new EditSet<RowEdit>(EditSetOptions.Default, new TestClock());
+            Source.Edit(updater =>
+            {
+                for (var key = 0; key < size; key++)
+                {
+                    updater.AddOrUpdate(new Row(key, "item " + key, 1));
+                }
+            });
+        }
+
+        public KeyedSource<Row, int> Source { get; }
+
+        public EditSet<RowEdit> Edits { get; }
+
+        public void Bind(IDisposable subscription) => _owned.Add(subscription);
+
+        public long ChangeOne(int key)
+        {
+            Source.AddOrUpdate(new Row(key, "changed", ++_rev));
+            return _rev;
+        }
+
+        public long SettleOne(int key)
+        {
+            var edit = Edits.Request(new RowEdit(key, "edited"));
+            Source.AddOrUpdate(new Row(key, "edited", ++_rev));
+            edit.Token.Accept();
+            return _rev;
+        }
+
+        public void Dispose()
+        {
+            foreach (var subscription in _owned)
+            {
+                subscription.Dispose();
+            }
+
+            Edits.Dispose();
+            Source.Dispose();
+        }
+    }
+}
+
+/// <summary>The order in which the merge benchmarks change keys.</summary>
+public enum KeyOrder
+{
+    Scattered,
+    Sequential,
+}
