@@ -36,6 +36,7 @@ public sealed class ChatClient : IAsyncDisposable
     private Task? _run;
     private CancellationTokenSource? _connection;
     private volatile bool _reconnectRequested;
+    private int _disposed;
     private bool _presenceReplayPending;
 
     /// <summary>Initializes a client for the server at <paramref name="serverUri"/> (http or https; the socket path is added).</summary>
@@ -125,6 +126,10 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         if (_run is not null)
         {

@@ -20,6 +20,7 @@ public sealed class PresenceTracker : IDisposable
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
+    private readonly List<(string User, TaskCompletionSource Scheduled)> _leaveWatchers = [];
 
     public PresenceTracker(TimeProvider time, IOptions<ChatOptions> options)
     {
@@ -106,7 +107,27 @@ public sealed class PresenceTracker : IDisposable
                 _grace,
                 Timeout.InfiniteTimeSpan);
             state.Leaving.Add(leaving);
+            for (var i = _leaveWatchers.Count - 1; i >= 0; i--)
+            {
+                if (string.Equals(_leaveWatchers[i].User, key, StringComparison.Ordinal))
+                {
+                    _leaveWatchers[i].Scheduled.TrySetResult();
+                    _leaveWatchers.RemoveAt(i);
+                }
+            }
         }
+    }
+
+    /// <summary>Completes when a connection of <paramref name="user"/> has closed and its grace window started: a
+    /// test hook, so that a test drives the grace window in virtual time without racing the server.</summary>
+    internal Task WhenLeaveScheduled(string user)
+    {
+        var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _leaveWatchers.Add((user, scheduled));
+        }
+        return scheduled.Task;
     }
 
     private void GraceEnded(PendingLeave leaving)
