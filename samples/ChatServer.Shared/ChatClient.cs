@@ -35,6 +35,7 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
     private CancellationTokenSource? _connection;
+    private ClientWebSocket? _socket;
     private volatile bool _reconnectRequested;
     private int _disposed;
     private bool _presenceReplayPending;
@@ -99,13 +100,27 @@ public sealed class ChatClient : IAsyncDisposable
     public void Reconnect()
     {
         _reconnectRequested = true;
+        var socket = _socket;
+        var connection = _connection;
+        if (socket is null || connection is null)
+        {
+            return;
+        }
+        // A polite close, so the server ends the old connection at once (in the browser, a cancelled receive may
+        // leave the server waiting for the keep-alive timeout); cancelling is the fallback if the close hangs.
+        _ = CloseForReconnectAsync(socket, connection);
+    }
+
+    private static async Task CloseForReconnectAsync(ClientWebSocket socket, CancellationTokenSource connection)
+    {
         try
         {
-            _connection?.Cancel();
+            connection.CancelAfter(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnect", CancellationToken.None);
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
         {
-            // That connection has just ended; the loop sees the request flag.
+            // The socket is already gone; the loop reconnects either way.
         }
     }
 
@@ -153,6 +168,7 @@ public sealed class ChatClient : IAsyncDisposable
             var socket = new ClientWebSocket();
             using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _connection = connection;
+            _socket = socket;
             try
             {
                 _options.ConfigureSocket?.Invoke(socket.Options);
@@ -176,6 +192,7 @@ public sealed class ChatClient : IAsyncDisposable
             finally
             {
                 _connection = null;
+                _socket = null;
             }
             if (cancellationToken.IsCancellationRequested)
             {

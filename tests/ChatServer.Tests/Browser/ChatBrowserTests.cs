@@ -22,6 +22,8 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         {
             await Expect(page.GetByTestId("present-count")).ToHaveTextAsync("Present: 2");
             await Expect(page.GetByTestId("present-user")).ToHaveTextAsync(["alice", "bob"]);
+            // Logging in reconnected alice's and bob's pages: only the reader is still anonymous.
+            await Expect(page.GetByTestId("anonymous-count")).ToHaveTextAsync("and 1 anonymous reader");
         }
         await bob.CloseAsync();
 

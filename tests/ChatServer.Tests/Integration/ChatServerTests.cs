@@ -134,6 +134,22 @@ public sealed class ChatServerTests
     }
 
     [Fact]
+    public async Task Reconnect_AfterLogin_ReplacesTheAnonymousConnectionWithTheUser()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+        var client = await visitor.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(client.Presence);
+        await presence.WaitUntilAsync(p => p.ContainsKey(PresenceEntry.AnonymousKey));
+
+        using var login = await visitor.Http.SendAsync(TestUser.BasicLogin("erin", string.Empty));
+        client.Reconnect();
+
+        await presence.WaitUntilAsync(p => p.ContainsKey("erin") && !p.ContainsKey(PresenceEntry.AnonymousKey));
+        client.Welcome!.User.Should().Be("erin");
+    }
+
+    [Fact]
     public async Task Send_Anonymous_IsRejectedWithNotLoggedIn()
     {
         await using var host = await ChatHost.StartAsync();
