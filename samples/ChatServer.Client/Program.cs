@@ -1,0 +1,16 @@
+using ChatServer.Client;
+using ChatServer.Shared;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
+
+// The browser app: the same C# library as the server, running in WebAssembly.
+var builder = WebAssemblyHostBuilder.CreateDefault(args);
+builder.RootComponents.Add<App>("#app");
+builder.RootComponents.Add<HeadOutlet>("head::after");
+
+var baseAddress = new Uri(builder.HostEnvironment.BaseAddress);
+builder.Services.AddScoped(_ => new HttpClient { BaseAddress = baseAddress });
+// One chat client per page: the browser sends the session cookie and the page's origin with the socket upgrade.
+builder.Services.AddSingleton(_ => new ChatClient(baseAddress));
+
+await builder.Build().RunAsync();

@@ -1,0 +1,325 @@
+using System.Net.WebSockets;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using System.Text.Json;
+using ChatServer.Shared.Protocol;
+using Reactive.Edits;
+using Reactive.Edits.ChangeSets;
+using Reactive.Edits.Optimistic;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Shared;
+
+/// <summary>A chat client on Reactive.Edits: connects (with the login cookie), sends messages as edits, observes
+/// messages and presence as change sets, and reconnects with backoff. Shared by the browser app, the integration
+/// tests and the load generator.</summary>
+/// <remarks>
+/// <para>Sending is <see cref="Send"/>: a request on the <see cref="Edits"/> set, which the library's
+/// <see cref="RemoteEditClient{TCommand}"/> sends as <c>{"type":"edit","id","attempt","command"}</c> and settles from
+/// the server's <c>ack</c>/<c>reject</c>. A send whose connection drops stays pending and is resent with the same id
+/// after the reconnect (the server deduplicates); only a definite rejection makes it failed.</para>
+/// <para><see cref="View"/> is the library's optimistic merge of <see cref="Messages"/> (what the server says) with
+/// the edits: a send shows at once as pending, the server's copy replaces it in place (same key, the edit id), a
+/// rejected send stays as failed until <see cref="Retry"/> or <see cref="Discard"/>.</para>
+/// <para>Thread safety: every member may be called from any thread; the observables follow the Rx grammar.</para>
+/// </remarks>
+public sealed class ChatClient : IAsyncDisposable
+{
+    private readonly Uri _socketUri;
+    private readonly ChatClientOptions _options;
+    private readonly KeyedSource<ChatMessage, EditId> _messages = new(static message => new EditId(message.Id));
+    private readonly KeyedSource<PresenceEntry, string> _presence = new(static entry => entry.User, StringComparer.Ordinal);
+    private readonly BehaviorSubject<ConnectionStatus> _status = new(new ConnectionStatus(ConnectionState.Connecting, 0, null, null));
+    private readonly BehaviorSubject<Welcome?> _welcome = new(null);
+    private readonly Subject<ProtocolError> _errors = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+    private CancellationTokenSource? _connection;
+    private ClientWebSocket? _socket;
+    private volatile bool _reconnectRequested;
+    private int _disposed;
+    private bool _presenceReplayPending;
+
+    /// <summary>Initializes a client for the server at <paramref name="serverUri"/> (http or https; the socket path is added).</summary>
+    /// <param name="serverUri">The server's base address, e.g. <c>http://localhost:5080/</c>.</param>
+    /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
+    public ChatClient(Uri serverUri, ChatClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(serverUri);
+        _options = options ?? new ChatClientOptions();
+        var socket = new UriBuilder(new Uri(serverUri, ChatProtocol.SocketPath))
+        {
+            Scheme = serverUri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+        };
+        _socketUri = socket.Uri;
+        Edits = new EditSet<SendMessage>(new EditSetOptions { Name = "chat.send", Policy = EditPolicy.Concurrent });
+        Remote = new RemoteEditClient<SendMessage>(Edits, _options.Remote);
+        View = _messages.Connect().MergeOptimistic(Edits, new OptimisticOptions<ChatMessage, EditId, SendMessage>
+        {
+            // A send creates the message keyed by its edit id; the server stores it under the same id.
+            KeyOf = static edit => edit.Id,
+            Predict = (edit, _) => new ChatMessage(edit.Id.Value, _welcome.Value?.User ?? string.Empty, edit.Value.Text, edit.RequestedAt, 0),
+        });
+    }
+
+    /// <summary>Gets the send edits: busy state (<see cref="EditSet{T}.IsBusy"/>), counts, retry and discard.</summary>
+    public EditSet<SendMessage> Edits { get; }
+
+    /// <summary>Gets the library's remote edit client (deliveries, for diagnostics).</summary>
+    public RemoteEditClient<SendMessage> Remote { get; }
+
+    /// <summary>Gets the wire protocol.</summary>
+    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+
+    /// <summary>Gets the authoritative messages, keyed by id, as change sets: history on connect, then live messages.</summary>
+    public IObservable<IChangeSet<ChatMessage, EditId>> Messages => _messages.Connect();
+
+    /// <summary>Gets the optimistic view: the messages merged with the pending and failed sends.</summary>
+    public IObservable<IChangeSet<OptimisticItem<ChatMessage, EditId>, EditId>> View { get; }
+
+    /// <summary>Gets who is present, keyed by user (the empty key counts anonymous readers), as change sets.</summary>
+    public IObservable<IChangeSet<PresenceEntry, string>> Presence => _presence.Connect();
+
+    /// <summary>Gets the connection state, starting with the current one.</summary>
+    public IObservable<ConnectionStatus> Status => _status.DistinctUntilChanged();
+
+    /// <summary>Gets the server's latest welcome (who this connection is, limits, demo options), starting with the current one.</summary>
+    public IObservable<Welcome?> Welcomes => _welcome;
+
+    /// <summary>Gets the latest welcome, or <see langword="null"/> before the first connection.</summary>
+    public Welcome? Welcome => _welcome.Value;
+
+    /// <summary>Gets the protocol errors the server reported (not send rejections: those fail their edit).</summary>
+    public IObservable<ProtocolError> Errors => _errors;
+
+    /// <summary>Starts connecting, and reconnecting with backoff, until disposed.</summary>
+    public void Start() => _run ??= RunAsync(_stop.Token);
+
+    /// <summary>Ends the current connection and connects again at once, e.g. after logging in or out: the
+    /// connection's identity is fixed when it opens. Pending sends are resent on the new connection.</summary>
+    public void Reconnect()
+    {
+        _reconnectRequested = true;
+        var socket = _socket;
+        var connection = _connection;
+        if (socket is null || connection is null)
+        {
+            return;
+        }
+        // A polite close, so the server ends the old connection at once (in the browser, a cancelled receive may
+        // leave the server waiting for the keep-alive timeout); cancelling is the fallback if the close hangs.
+        _ = CloseForReconnectAsync(socket, connection);
+    }
+
+    private static async Task CloseForReconnectAsync(ClientWebSocket socket, CancellationTokenSource connection)
+    {
+        try
+        {
+            connection.CancelAfter(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnect", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The socket is already gone; the loop reconnects either way.
+        }
+    }
+
+    /// <summary>Sends a message: requests an edit, shown at once as pending in <see cref="View"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The edit.</returns>
+    public Edit<SendMessage> Send(string text) => Edits.Request(new SendMessage(text));
+
+    /// <summary>Retries a failed send: same edit id, new attempt.</summary>
+    /// <param name="id">The edit id.</param>
+    /// <returns><see langword="true"/> if the edit was failed and is pending again.</returns>
+    public bool Retry(EditId id) => Edits.Retry(id);
+
+    /// <summary>Discards a failed send: it leaves the view.</summary>
+    /// <param name="id">The edit id.</param>
+    /// <returns><see langword="true"/> if it was discarded.</returns>
+    public bool Discard(EditId id) => Edits.Discard(id);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run;
+        }
+        _status.OnNext(new ConnectionStatus(ConnectionState.Stopped, 0, null, null));
+        Remote.Dispose();
+        Edits.Dispose();
+        _messages.Dispose();
+        _presence.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            _status.OnNext(new ConnectionStatus(ConnectionState.Connecting, failures, null, _status.Value.Error));
+            string? error;
+            var socket = new ClientWebSocket();
+            using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _connection = connection;
+            _socket = socket;
+            try
+            {
+                _options.ConfigureSocket?.Invoke(socket.Options);
+                await socket.ConnectAsync(_socketUri, connection.Token);
+                failures = 0;
+                _presenceReplayPending = true;
+                _status.OnNext(new ConnectionStatus(ConnectionState.Connected, 0, null, null));
+                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket), Protocol, OnMessageAsync, connection.Token);
+                error = ended?.Message ?? "The server closed the connection.";
+            }
+            catch (OperationCanceledException) when (connection.IsCancellationRequested)
+            {
+                socket.Dispose();
+                error = null;
+            }
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or InvalidOperationException or IOException)
+            {
+                socket.Dispose();
+                error = ex.Message;
+            }
+            finally
+            {
+                _connection = null;
+                _socket = null;
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_reconnectRequested)
+            {
+                _reconnectRequested = false;
+                failures = 0;
+                continue;
+            }
+            failures++;
+            var delay = Backoff(failures);
+            _status.OnNext(new ConnectionStatus(ConnectionState.Waiting, failures, delay, error));
+            try
+            {
+                await Task.Delay(delay, _options.Time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures - 1, 16));
+        var delay = TimeSpan.FromMilliseconds(_options.InitialBackoff.TotalMilliseconds * factor);
+        return delay < _options.MaxBackoff ? delay : _options.MaxBackoff;
+    }
+
+    private ValueTask OnMessageAsync(WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    {
+        if (message.Kind != WireMessageKind.Message)
+        {
+            _errors.OnNext(new ProtocolError(ChatProtocol.Malformed, message.Error ?? "Malformed message from the server."));
+            return ValueTask.CompletedTask;
+        }
+        switch (message.Type)
+        {
+            case ChatProtocol.WelcomeType when Read(message.Payload, ChatJsonContext.Default.Welcome) is { } welcome:
+                _welcome.OnNext(welcome);
+                break;
+            case ChatProtocol.HistoryType when Read(message.Payload, ChatJsonContext.Default.History) is { } history:
+                ApplyHistory(history);
+                break;
+            case ChatProtocol.MessageType when Read(message.Payload, ChatJsonContext.Default.ChatMessage) is { } chat:
+                _messages.AddOrUpdate(chat);
+                break;
+            case ChatProtocol.PresenceType when Read(message.Payload, ChatJsonContext.Default.PresenceUpdate) is { } presence:
+                ApplyPresence(presence);
+                break;
+            case ChatProtocol.ErrorType when Read(message.Payload, ChatJsonContext.Default.ProtocolError) is { } protocolError:
+                _errors.OnNext(protocolError);
+                break;
+            default:
+                // Unknown types are ignored: a newer server may send more (see docs/protocol.md, versioning).
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    // After a reconnect the history replaces what was there: messages missed while away appear, nothing is doubled.
+    private void ApplyHistory(History history)
+    {
+        var existing = _messages.Items;
+        _messages.Edit(updater =>
+        {
+            var keep = new HashSet<EditId>();
+            foreach (var message in history.Messages)
+            {
+                keep.Add(new EditId(message.Id));
+            }
+            foreach (var old in existing)
+            {
+                var key = new EditId(old.Id);
+                if (!keep.Contains(key))
+                {
+                    updater.Remove(key);
+                }
+            }
+            foreach (var message in history.Messages)
+            {
+                if (!updater.TryGetValue(new EditId(message.Id), out var current) || current != message)
+                {
+                    updater.AddOrUpdate(message);
+                }
+            }
+        });
+    }
+
+    private void ApplyPresence(PresenceUpdate update)
+    {
+        // The first update of a connection is the server's full state: it replaces what an earlier connection left.
+        var replay = _presenceReplayPending;
+        _presenceReplayPending = false;
+        _presence.Edit(updater =>
+        {
+            if (replay)
+            {
+                updater.Clear();
+            }
+            foreach (var change in update.Changes)
+            {
+                if (change.Reason == ChangeReason.Remove)
+                {
+                    updater.Remove(change.Entry.User);
+                }
+                else
+                {
+                    updater.AddOrUpdate(change.Entry);
+                }
+            }
+        });
+    }
+
+    private static T? Read<T>(JsonElement payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        try
+        {
+            return payload.ValueKind == JsonValueKind.Undefined ? null : payload.Deserialize(typeInfo);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Net.WebSockets;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Shared;
+
+/// <summary>Settings of a <see cref="ChatClient"/>.</summary>
+public sealed class ChatClientOptions
+{
+    /// <summary>Gets configures each new socket before it connects: cookies and Origin in .NET; nothing in the browser,
+    /// which sends the page's cookie and origin itself.</summary>
+    /// <value><see langword="null"/>.</value>
+    public Action<ClientWebSocketOptions>? ConfigureSocket { get; init; }
+
+    /// <summary>Gets the first reconnect delay; it doubles after each failure up to <see cref="MaxBackoff"/>.</summary>
+    /// <value>500 ms.</value>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets the longest reconnect delay.</summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the remote edit settings (ack timeout, resends, give-up bound).</summary>
+    /// <value><see cref="RemoteEditOptions.Default"/>.</value>
+    public RemoteEditOptions Remote { get; init; } = RemoteEditOptions.Default;
+
+    /// <summary>Gets the clock of the backoff delays.</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,45 @@
+namespace ChatServer.Shared.Protocol;
+
+/// <summary>The names of the chat protocol: version, socket path, message types, error codes and close codes.
+/// <c>docs/protocol.md</c> describes each.</summary>
+public static class ChatProtocol
+{
+    /// <summary>The protocol version sent in <see cref="Welcome"/>; bumped on any incompatible change.</summary>
+    public const int Version = 1;
+
+    /// <summary>The WebSocket endpoint.</summary>
+    public const string SocketPath = "/chat/ws";
+
+    /// <summary>Server → client: <see cref="Welcome"/>.</summary>
+    public const string WelcomeType = "welcome";
+
+    /// <summary>Server → client: <see cref="History"/>.</summary>
+    public const string HistoryType = "history";
+
+    /// <summary>Server → client: one new <see cref="ChatMessage"/>.</summary>
+    public const string MessageType = "message";
+
+    /// <summary>Server → client: <see cref="PresenceUpdate"/>.</summary>
+    public const string PresenceType = "presence";
+
+    /// <summary>Server → client: <see cref="ProtocolError"/> for input that is not a valid message.</summary>
+    public const string ErrorType = "error";
+
+    /// <summary>Reject code: the connection is anonymous.</summary>
+    public const string NotLoggedIn = "chat.not-logged-in";
+
+    /// <summary>Reject code: the text is empty or white space.</summary>
+    public const string Empty = "chat.empty";
+
+    /// <summary>Reject code: the text is longer than the limit.</summary>
+    public const string TooLong = "chat.too-long";
+
+    /// <summary>Reject code: the user sent too many messages in the rate window.</summary>
+    public const string RateLimited = "chat.rate-limited";
+
+    /// <summary>Reject code: the demonstration option "fail every Nth send" rejected this one.</summary>
+    public const string DemoFailure = "chat.demo-failure";
+
+    /// <summary>Error code of a <see cref="ProtocolError"/>: the input was not a valid message.</summary>
+    public const string Malformed = "chat.malformed";
+}

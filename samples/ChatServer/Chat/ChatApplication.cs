@@ -1,0 +1,63 @@
+using ChatServer.Presence;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ChatServer.Chat;
+
+/// <summary>Registers and wires the chat, so that <c>Program.cs</c> and the tests compose the same host.</summary>
+public static class ChatApplication
+{
+    /// <summary>Registers the chat's options, services and the cookie authentication.</summary>
+    public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MessageStore>();
+        builder.Services.AddSingleton<SendValidator>();
+        builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<ChatRoom>();
+        builder.Services
+            .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                // ASP.NET Core's cookie: signed and encrypted by Data Protection, HTTP-only, same-site.
+                options.Cookie.Name = "chat.session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.SlidingExpiration = true;
+                options.ExpireTimeSpan = TimeSpan.FromDays(1);
+                // An API: answer 401 instead of redirecting to a login page.
+                options.Events.OnRedirectToLogin = static context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
+            });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>Adds authentication and the WebSockets middleware with keep-alive and the allowed origins.</summary>
+    public static WebApplication UseChat(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var webSockets = new WebSocketOptions
+        {
+            KeepAliveInterval = options.KeepAliveInterval,
+            // A peer that does not answer a ping within this time is aborted: an abrupt disconnect ends presence.
+            KeepAliveTimeout = options.KeepAliveTimeout,
+        };
+        foreach (var origin in options.AllowedOrigins)
+        {
+            webSockets.AllowedOrigins.Add(origin);
+        }
+        app.UseWebSockets(webSockets);
+        return app;
+    }
+}

@@ -1,0 +1,26 @@
+namespace ChatServer.Chat;
+
+/// <summary>The chat's log messages, source-generated, with stable event ids.</summary>
+internal static partial class ChatLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connection {ConnectionId} opened for {User}")]
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, string user);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Connection {ConnectionId} of {User} closed (outbox overflowed: {Overflowed})")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId, string user, bool overflowed);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Message {Sequence} posted by {User}")]
+    public static partial void MessagePosted(ILogger logger, long sequence, string user);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Send {EditId} of {User} rejected: {Code}")]
+    public static partial void SendRejected(ILogger logger, Guid editId, string user, string code);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent a malformed message: {Error}")]
+    public static partial void Malformed(ILogger logger, string connectionId, string? error);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Refused a request to {Path}: not a WebSocket request")]
+    public static partial void NotWebSocket(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
+    public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
+}

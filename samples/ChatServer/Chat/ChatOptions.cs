@@ -1,0 +1,55 @@
+namespace ChatServer.Chat;
+
+/// <summary>The chat's settings, bound from the <c>Chat</c> configuration section.</summary>
+public sealed class ChatOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Chat";
+
+    /// <summary>Gets or sets the origins allowed to open the WebSocket (checked on the upgrade); empty allows any.</summary>
+    /// <value>Defaults to none; the <c>appsettings.json</c> lists the local URLs. The host's own URLs are added at startup.</value>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>Gets or sets the longest message accepted, in characters.</summary>
+    /// <value>500.</value>
+    public int MaxMessageLength { get; set; } = 500;
+
+    /// <summary>Gets or sets how many recent messages a new connection receives.</summary>
+    /// <value>100.</value>
+    public int HistorySize { get; set; } = 100;
+
+    /// <summary>Gets or sets how many sends a user may make per <see cref="RateLimitWindow"/>.</summary>
+    /// <value>20.</value>
+    public int RateLimitCount { get; set; } = 20;
+
+    /// <summary>Gets or sets the window of the per-user rate limit.</summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long a closed connection still counts as present, so that a quick reconnect does
+    /// not show leave then join to the others.</summary>
+    /// <value>3 seconds.</value>
+    public TimeSpan PresenceGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Gets or sets how often the server pings an idle WebSocket.</summary>
+    /// <value>15 seconds.</value>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how long a ping may stay unanswered before the connection is aborted (an abrupt
+    /// disconnect: the user leaves presence).</summary>
+    /// <value>15 seconds.</value>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how long the close handshake may take before the socket is aborted.</summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the most messages waiting to be sent to one connection; a client that reads slower is
+    /// disconnected rather than allowed to grow the server's memory.</summary>
+    /// <value>1,024.</value>
+    public int OutboxCapacity { get; set; } = 1024;
+
+    /// <summary>Gets or sets the demonstration options.</summary>
+    /// <value>Off.</value>
+    public DemoOptions Demo { get; set; } = new();
+}

@@ -1,0 +1,165 @@
+using System.Net.WebSockets;
+using System.Security.Claims;
+using ChatServer.Auth;
+using ChatServer.Presence;
+using ChatServer.Shared.Protocol;
+using Microsoft.Extensions.Options;
+using Reactive.Edits.ChangeSets;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Chat;
+
+/// <summary>The one chat room: the shared messages, the open connections, and the server side of the send edits.</summary>
+/// <remarks>
+/// <para>Each connection runs on the library's server driver: a receive loop that runs incoming edits (deduplicated
+/// by edit id in the ledger, so a resend has one effect) and a send loop that drains the connection's bounded, ordered
+/// outbox.</para>
+/// <para><b>Ordering</b>: the send handler stores the message and posts it to every connection's outbox under one
+/// gate, before it returns; the driver posts the ack after it returns. So every connection sees messages in the same
+/// order, and the sender sees its message before its ack.</para>
+/// </remarks>
+public sealed class ChatRoom : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly HashSet<RemoteEditConnection> _connections = [];
+    private readonly MessageStore _store;
+    private readonly SendValidator _validator;
+    private readonly PresenceTracker _presence;
+    private readonly TimeProvider _time;
+    private readonly ChatOptions _options;
+    private readonly ILogger<ChatRoom> _logger;
+    private readonly RemoteEditServer<SendMessage> _server;
+    private int _sends;
+
+    public ChatRoom(MessageStore store, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _validator = validator;
+        _presence = presence;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _server = new RemoteEditServer<SendMessage>(HandleSendAsync);
+        if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
+        {
+            ChatLog.DemoOn(logger, _options.Demo.Latency, _options.Demo.FailEveryNth);
+        }
+    }
+
+    /// <summary>Gets the wire protocol: the library's edit envelopes plus the chat's own message types.</summary>
+    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+
+    /// <summary>Gets the demonstration options in force, as told to clients.</summary>
+    public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
+
+    /// <summary>Gets a snapshot of the recent messages.</summary>
+    /// <returns>The messages, oldest first.</returns>
+    public IReadOnlyList<ChatMessage> Recent()
+    {
+        lock (_gate)
+        {
+            return _store.Recent();
+        }
+    }
+
+    /// <summary>Runs one accepted WebSocket until it closes.</summary>
+    /// <param name="socket">The accepted socket; owned from now on.</param>
+    /// <param name="principal">The identity the upgrade request was authenticated with (the cookie), maybe anonymous.</param>
+    /// <param name="cancellationToken">Fires when the host stops.</param>
+    /// <returns>A task that completes when the connection has ended.</returns>
+    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        var user = AuthEndpoints.UserName(principal);
+        var connection = new RemoteEditConnection(Guid.NewGuid().ToString("N")[..12], user is null ? null : principal, _options.OutboxCapacity);
+        ChatLog.ConnectionOpened(_logger, connection.Id, user ?? "(anonymous)");
+        Join(connection, user);
+        // Presence as change sets: the current state first (one set of adds), then every change, into this outbox.
+        using var presenceFeed = _presence.Connect().Subscribe(changes => connection.TryPost(EncodePresence(changes)));
+        using var membership = _presence.Join(user);
+        try
+        {
+            var channel = new WebSocketMessageChannel(socket, WebSocketMessageChannel.DefaultMaxMessageSize);
+            await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _connections.Remove(connection);
+            }
+            ChatLog.ConnectionClosed(_logger, connection.Id, user ?? "(anonymous)", connection.Overflowed);
+        }
+    }
+
+    public void Dispose() => _server.Dispose();
+
+    // Welcome and history go first, and the connection joins the broadcast in the same step: no message is missed or doubled.
+    private void Join(RemoteEditConnection connection, string? user)
+    {
+        var welcome = Protocol.EncodeMessage(ChatProtocol.WelcomeType, new Welcome(ChatProtocol.Version, user, _validator.Limits, Demo), ChatJsonContext.Default.Welcome);
+        lock (_gate)
+        {
+            connection.TryPost(welcome);
+            connection.TryPost(Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(_store.Recent()), ChatJsonContext.Default.History));
+            _connections.Add(connection);
+        }
+    }
+
+    // Runs one send edit. Throwing RemoteEditRejectedException rejects it with a code and message for the issuer only.
+    private async Task HandleSendAsync(SendMessage command, RemoteEditContext context, CancellationToken cancellationToken)
+    {
+        // The author comes from the connection's identity, never from the payload.
+        var user = AuthEndpoints.UserName(context.Connection.User);
+        if (_validator.Validate(user, command) is { } error)
+        {
+            ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
+            throw error.ToException();
+        }
+        if (_options.Demo.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
+        }
+        var failEvery = _options.Demo.FailEveryNth;
+        if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
+        {
+            ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.DemoFailure);
+            throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects every {failEvery}th send). Retry it.");
+        }
+        Publish(context.Id.Value, user!, command.Text);
+    }
+
+    private void Publish(Guid id, string user, string text)
+    {
+        lock (_gate)
+        {
+            var message = _store.Append(id, user, text);
+            var encoded = Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage);
+            foreach (var connection in _connections)
+            {
+                connection.TryPost(encoded);
+            }
+            ChatLog.MessagePosted(_logger, message.Sequence, user);
+        }
+    }
+
+    private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    {
+        var error = message.Kind == WireMessageKind.Malformed
+            ? message.Error
+            : $"Unknown message type '{message.Type}': a client sends only edits.";
+        ChatLog.Malformed(_logger, connection.Id, error);
+        connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error ?? "Malformed message."), ChatJsonContext.Default.ProtocolError));
+        return ValueTask.CompletedTask;
+    }
+
+    private Reactive.Edits.Remote.ChannelMessage EncodePresence(IChangeSet<PresenceEntry, string> changes)
+    {
+        var list = new List<PresenceChange>(changes.Count);
+        foreach (var change in changes)
+        {
+            list.Add(new PresenceChange(change.Reason, change.Current));
+        }
+        return Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(list), ChatJsonContext.Default.PresenceUpdate);
+    }
+}

@@ -1,0 +1,190 @@
+using ChatServer.Chat;
+using ChatServer.Shared.Protocol;
+using Microsoft.Extensions.Options;
+using Reactive.Edits.ChangeSets;
+
+namespace ChatServer.Presence;
+
+/// <summary>Counts who is connected, as the library's keyed change sets (one entry per user, with its tab count, and
+/// one entry for all anonymous readers).</summary>
+/// <remarks>
+/// A closed connection keeps counting for <see cref="ChatOptions.PresenceGrace"/>: if the same user connects again
+/// within it (a reload, a network blip), the new connection takes the old one's place and the others see no change.
+/// Abrupt disconnects reach here too: the WebSocket keep-alive timeout aborts the socket, which ends the connection.
+/// Thread safety: every member may be called from any thread; changes are applied under one gate, in order.
+/// </remarks>
+public sealed class PresenceTracker : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly KeyedSource<PresenceEntry, string> _source = new(static entry => entry.User, StringComparer.Ordinal);
+    private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _grace;
+    private readonly List<(string User, TaskCompletionSource Scheduled)> _leaveWatchers = [];
+
+    public PresenceTracker(TimeProvider time, IOptions<ChatOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time;
+        _grace = options.Value.PresenceGrace;
+    }
+
+    /// <summary>Replays who is present as one change set of adds, then streams every change.</summary>
+    /// <returns>The presence change sets.</returns>
+    public IObservable<IChangeSet<PresenceEntry, string>> Connect() => _source.Connect();
+
+    /// <summary>Gets a snapshot of the entries.</summary>
+    public IReadOnlyList<PresenceEntry> Entries => _source.Items;
+
+    /// <summary>Counts one more connection of <paramref name="user"/> (<see langword="null"/> for anonymous).</summary>
+    /// <param name="user">The user name, from the connection's identity.</param>
+    /// <returns>Disposing it ends the connection's presence, after the grace window.</returns>
+    public IDisposable Join(string? user)
+    {
+        var key = user ?? PresenceEntry.AnonymousKey;
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(key, out var state))
+            {
+                state = new UserState();
+                _users.Add(key, state);
+            }
+            if (state.Leaving.Count > 0)
+            {
+                // A quick reconnect takes the place of a connection still in its grace window: no visible change.
+                var leaving = state.Leaving[^1];
+                state.Leaving.RemoveAt(state.Leaving.Count - 1);
+                leaving.Dispose();
+            }
+            else
+            {
+                state.Tabs++;
+                _source.AddOrUpdate(new PresenceEntry(key, state.Tabs));
+            }
+        }
+        return new Membership(this, key);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var state in _users.Values)
+            {
+                foreach (var timer in state.Leaving)
+                {
+                    timer.Dispose();
+                }
+                state.Leaving.Clear();
+            }
+        }
+        _source.Dispose();
+    }
+
+    private void Leave(string key)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(key, out var state))
+            {
+                return;
+            }
+            if (_grace <= TimeSpan.Zero)
+            {
+                Decrement(key, state);
+                return;
+            }
+            // The callback takes the gate, which is held here: it cannot run before the timer is stored.
+            var leaving = new PendingLeave(key);
+            leaving.Timer = _time.CreateTimer(
+                static state =>
+                {
+                    var (tracker, pending) = ((PresenceTracker, PendingLeave))state!;
+                    tracker.GraceEnded(pending);
+                },
+                (this, leaving),
+                _grace,
+                Timeout.InfiniteTimeSpan);
+            state.Leaving.Add(leaving);
+            for (var i = _leaveWatchers.Count - 1; i >= 0; i--)
+            {
+                if (string.Equals(_leaveWatchers[i].User, key, StringComparison.Ordinal))
+                {
+                    _leaveWatchers[i].Scheduled.TrySetResult();
+                    _leaveWatchers.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes when a connection of <paramref name="user"/> has closed and its grace window started: a
+    /// test hook, so that a test drives the grace window in virtual time without racing the server.</summary>
+    internal Task WhenLeaveScheduled(string user)
+    {
+        var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _leaveWatchers.Add((user, scheduled));
+        }
+        return scheduled.Task;
+    }
+
+    private void GraceEnded(PendingLeave leaving)
+    {
+        lock (_gate)
+        {
+            // A leave whose place a reconnect took was removed from the list: its timer is stale and changes nothing.
+            if (!_users.TryGetValue(leaving.Key, out var state) || !state.Leaving.Remove(leaving))
+            {
+                return;
+            }
+            leaving.Dispose();
+            Decrement(leaving.Key, state);
+        }
+    }
+
+    private void Decrement(string key, UserState state)
+    {
+        state.Tabs--;
+        if (state.Tabs > 0)
+        {
+            _source.AddOrUpdate(new PresenceEntry(key, state.Tabs));
+            return;
+        }
+        _source.Remove(key);
+        if (state.Leaving.Count == 0)
+        {
+            _users.Remove(key);
+        }
+    }
+
+    private sealed class UserState
+    {
+        public int Tabs { get; set; }
+
+        public List<PendingLeave> Leaving { get; } = [];
+    }
+
+    private sealed class PendingLeave(string key) : IDisposable
+    {
+        public string Key { get; } = key;
+
+        public ITimer? Timer { get; set; }
+
+        public void Dispose() => Timer?.Dispose();
+    }
+
+    private sealed class Membership(PresenceTracker tracker, string key) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                tracker.Leave(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,390 @@
+using System.Net;
+using System.Net.WebSockets;
+using ChatServer.Shared.Protocol;
+using ChatServer.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using Reactive.Edits;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Tests.Integration;
+
+public sealed class ChatServerTests
+{
+    [Fact]
+    public async Task Send_WithThreeSessions_ReachesEverySessionWithTheServersUser()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        await using var reader = TestUser.Anonymous(host);
+        var clients = new[] { await alice.ConnectAsync(), await alice.ConnectAsync(), await bob.ConnectAsync(), await reader.ConnectAsync() };
+        var views = clients.Select(c => new LiveCollection<ChatMessage, EditId>(c.Messages)).ToList();
+
+        var sent = await clients[0].SendAndSettleAsync("hello everyone");
+
+        sent.Status.Should().Be(EditStatus.Accepted);
+        foreach (var view in views)
+        {
+            await view.WaitUntilAsync(items => items.ContainsKey(sent.Id));
+            view.Items[sent.Id].Should().Match<ChatMessage>(m => m.User == "alice" && m.Text == "hello everyone");
+            view.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Connect_AfterMessages_ReceivesHistoryThenLiveMessages()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var first = await (await alice.ConnectAsync()).SendAndSettleAsync("before");
+        await using var late = TestUser.Anonymous(host);
+        var client = await late.ConnectAsync();
+        using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
+
+        await view.WaitUntilAsync(items => items.ContainsKey(first.Id));
+        var second = await (await alice.ConnectAsync()).SendAndSettleAsync("after");
+        await view.WaitUntilAsync(items => items.ContainsKey(second.Id));
+
+        view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text).Should().Equal("before", "after");
+    }
+
+    [Fact]
+    public async Task Presence_JoinAndLeave_ShowUsersWithTabsLiveInEverySession()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        var watcher = await alice.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(watcher.Presence);
+
+        var bobFirst = await bob.ConnectAsync();
+        await presence.WaitUntilAsync(p => p.TryGetValue("bob", out var e) && e.Tabs == 1 && p["alice"].Tabs == 1);
+        var bobSecond = await bob.ConnectRawAsync();
+        await presence.WaitUntilAsync(p => p.TryGetValue("bob", out var e) && e.Tabs == 2);
+
+        await bobFirst.DisposeAsync();
+        await presence.WaitUntilAsync(p => p.TryGetValue("bob", out var e) && e.Tabs == 1);
+        // An abrupt disconnect: no close handshake, the TCP connection just ends.
+        bobSecond.Socket.Abort();
+        await presence.WaitUntilAsync(p => !p.ContainsKey("bob"));
+
+        presence.Items.Keys.Should().Equal("alice");
+    }
+
+    [Fact]
+    public async Task Presence_AnonymousReaders_AreCountedUnderTheAnonymousKey()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var reader = TestUser.Anonymous(host);
+        var client = await reader.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(client.Presence);
+
+        await presence.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == 1);
+
+        presence.Items.Values.Should().ContainSingle().Which.IsAnonymous.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Presence_ReconnectWithinGrace_DoesNotFlapForOthers()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await ChatHost.StartAsync(o => o.PresenceGrace = TimeSpan.FromSeconds(3), time);
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        var watcher = await alice.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(watcher.Presence);
+        var tracker = host.Services.GetRequiredService<ChatServer.Presence.PresenceTracker>();
+        var bobSocket = await bob.ConnectRawAsync();
+        await presence.WaitUntilAsync(p => p.ContainsKey("bob"));
+
+        var leaving = tracker.WhenLeaveScheduled("bob");
+        bobSocket.Socket.Abort();
+        await leaving;
+        var bobAgain = await bob.ConnectRawAsync();
+        await bobAgain.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.HistoryType));
+        time.Advance(TimeSpan.FromSeconds(10));
+        // A change after the reconnect, to be sure alice has seen everything the server sent before it.
+        await using var carol = await TestUser.LoginAsync(host, "carol");
+        await carol.ConnectRawAsync();
+        await presence.WaitUntilAsync(p => p.ContainsKey("carol"));
+
+        presence.Changes.Where(c => c.Key == "bob").Should().ContainSingle("bob joined once and never left")
+            .Which.Current.Tabs.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Presence_AfterGraceWindow_RemovesTheUser()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await ChatHost.StartAsync(o => o.PresenceGrace = TimeSpan.FromSeconds(3), time);
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        var watcher = await alice.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(watcher.Presence);
+        var tracker = host.Services.GetRequiredService<ChatServer.Presence.PresenceTracker>();
+        var bobSocket = await bob.ConnectRawAsync();
+        await presence.WaitUntilAsync(p => p.ContainsKey("bob"));
+
+        var leaving = tracker.WhenLeaveScheduled("bob");
+        bobSocket.Socket.Abort();
+        await leaving;
+        time.Advance(TimeSpan.FromSeconds(3));
+
+        await presence.WaitUntilAsync(p => !p.ContainsKey("bob"));
+    }
+
+    [Fact]
+    public async Task Reconnect_AfterLogin_ReplacesTheAnonymousConnectionWithTheUser()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+        var client = await visitor.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(client.Presence);
+        await presence.WaitUntilAsync(p => p.ContainsKey(PresenceEntry.AnonymousKey));
+
+        using var login = await visitor.Http.SendAsync(TestUser.BasicLogin("erin", string.Empty));
+        client.Reconnect();
+
+        await presence.WaitUntilAsync(p => p.ContainsKey("erin") && !p.ContainsKey(PresenceEntry.AnonymousKey));
+        client.Welcome!.User.Should().Be("erin");
+    }
+
+    [Fact]
+    public async Task Send_Anonymous_IsRejectedWithNotLoggedIn()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var reader = TestUser.Anonymous(host);
+        var client = await reader.ConnectAsync();
+
+        var edit = await client.SendAndSettleAsync("may I?");
+
+        edit.Status.Should().Be(EditStatus.Rejected);
+        edit.Error.Should().BeOfType<RemoteEditRejectedException>().Which.Code.Should().Be(ChatProtocol.NotLoggedIn);
+        host.Room.Recent().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_WithForgedUserInPayload_UsesTheConnectionsIdentity()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var socket = await alice.ConnectRawAsync();
+        var id = Guid.NewGuid();
+
+        await socket.SendEditAsync(id, 1, """{"text":"hi","user":"mallory"}""");
+        var message = await socket.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.MessageType, id));
+
+        ((string?)message["payload"]!["user"]).Should().Be("alice");
+    }
+
+    [Fact]
+    public async Task Send_AuthoritativeMessage_ArrivesBeforeItsAck()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var socket = await alice.ConnectRawAsync();
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+
+        foreach (var id in ids)
+        {
+            await socket.SendEditAsync(id, 1, """{"text":"ordered"}""");
+        }
+        foreach (var id in ids)
+        {
+            await socket.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", id));
+        }
+
+        foreach (var id in ids)
+        {
+            var messageAt = socket.Received.FindIndex(f => RawSocket.Is(f, ChatProtocol.MessageType, id));
+            var ackAt = socket.Received.FindIndex(f => RawSocket.Is(f, "ack", id));
+            messageAt.Should().BeGreaterThanOrEqualTo(0).And.BeLessThan(ackAt);
+        }
+    }
+
+    [Fact]
+    public async Task AckAndReject_ReachOnlyTheIssuer()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        var aliceSocket = await alice.ConnectRawAsync();
+        var bobSocket = await bob.ConnectRawAsync();
+        var accepted = Guid.NewGuid();
+        var rejected = Guid.NewGuid();
+
+        await aliceSocket.SendEditAsync(accepted, 1, """{"text":"fine"}""");
+        await aliceSocket.SendEditAsync(rejected, 1, """{"text":"   "}""");
+        await aliceSocket.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", accepted));
+        var reject = aliceSocket.Received.Find(f => RawSocket.Is(f, "reject", rejected))
+            ?? await aliceSocket.ReceiveUntilAsync(f => RawSocket.Is(f, "reject", rejected));
+        // Bob's own ack comes after anything the server posted to him before it: his outbox is ordered.
+        var own = Guid.NewGuid();
+        await bobSocket.SendEditAsync(own, 1, """{"text":"mine"}""");
+        await bobSocket.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", own));
+
+        ((string?)reject["code"]).Should().Be(ChatProtocol.Empty);
+        bobSocket.Received.Should().Contain(f => RawSocket.Is(f, ChatProtocol.MessageType, accepted), "messages are broadcast");
+        bobSocket.Received.Should().NotContain(f => RawSocket.Is(f, "ack", accepted) || RawSocket.Is(f, "reject", rejected));
+    }
+
+    [Fact]
+    public async Task Resend_OfTheSameEditId_YieldsOneMessage()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var first = await alice.ConnectRawAsync();
+        var id = Guid.NewGuid();
+
+        await first.SendEditAsync(id, 1, """{"text":"once"}""");
+        await first.SendEditAsync(id, 1, """{"text":"once"}""");
+        await first.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", id));
+        await first.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", id));
+        // And again from a new connection, as after a reconnect.
+        var second = await alice.ConnectRawAsync();
+        await second.SendEditAsync(id, 1, """{"text":"once"}""");
+        await second.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", id));
+
+        host.Room.Recent().Where(m => m.Id == id).Should().ContainSingle();
+        first.Received.Count(f => RawSocket.Is(f, ChatProtocol.MessageType, id)).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("", ChatProtocol.Empty)]
+    [InlineData("0123456789A", ChatProtocol.TooLong)]
+    public async Task Send_Invalid_IsRejectedWithCodeAndMessage(string text, string code)
+    {
+        await using var host = await ChatHost.StartAsync(o => o.MaxMessageLength = 10);
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+
+        var edit = await client.SendAndSettleAsync(text);
+
+        edit.Status.Should().Be(EditStatus.Rejected);
+        var error = edit.Error.Should().BeOfType<RemoteEditRejectedException>().Subject;
+        error.Code.Should().Be(code);
+        error.Message.Should().NotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task Send_OverTheRate_IsRejectedPerUser()
+    {
+        await using var host = await ChatHost.StartAsync(o => (o.RateLimitCount, o.RateLimitWindow) = (2, TimeSpan.FromHours(1)));
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var bob = await TestUser.LoginAsync(host, "bob");
+        var client = await alice.ConnectAsync();
+
+        (await client.SendAndSettleAsync("1")).Status.Should().Be(EditStatus.Accepted);
+        (await client.SendAndSettleAsync("2")).Status.Should().Be(EditStatus.Accepted);
+        var third = await client.SendAndSettleAsync("3");
+        var bobs = await (await bob.ConnectAsync()).SendAndSettleAsync("bob is not limited by alice");
+
+        third.Error.Should().BeOfType<RemoteEditRejectedException>().Which.Code.Should().Be(ChatProtocol.RateLimited);
+        bobs.Status.Should().Be(EditStatus.Accepted);
+    }
+
+    [Fact]
+    public async Task Retry_AfterDemoFailure_YieldsExactlyOneMessage()
+    {
+        await using var host = await ChatHost.StartAsync(o => o.Demo.FailEveryNth = 2);
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+        (await client.SendAndSettleAsync("warm-up")).Status.Should().Be(EditStatus.Accepted);
+
+        var failed = await client.SendAndSettleAsync("try me");
+        failed.Error.Should().BeOfType<RemoteEditRejectedException>().Which.Code.Should().Be(ChatProtocol.DemoFailure);
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (client.Edits.Events.Subscribe(e =>
+        {
+            if (e.Edit.Id == failed.Id && e.Kind == EditEventKind.Accepted)
+            {
+                accepted.TrySetResult();
+            }
+        }))
+        {
+            client.Retry(failed.Id).Should().BeTrue();
+            await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var messages = host.Room.Recent();
+        messages.Select(m => m.Text).Should().Equal("warm-up", "try me");
+        messages[1].Id.Should().Be(failed.Id.Value, "the retry keeps the edit id");
+    }
+
+    [Fact]
+    public async Task Upgrade_FromWrongOrigin_IsRefused()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+
+        var connect = () => alice.ConnectRawAsync("http://evil.example");
+
+        (await connect.Should().ThrowAsync<WebSocketException>()).Which.Message.Should().Contain("403");
+    }
+
+    [Fact]
+    public async Task SocketPath_WithoutUpgrade_Is400()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var reader = TestUser.Anonymous(host);
+
+        using var response = await reader.Http.GetAsync(ChatProtocol.SocketPath);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Auth_WithNonEmptyPassword_IsRefusedWithAClearMessage()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+
+        using var response = await visitor.Http.SendAsync(TestUser.BasicLogin("bob", "secret"));
+        var result = await response.Content.ReadFromJsonAsync(ChatJsonContext.Default.AuthResult);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        result!.Error.Should().Contain("password must be empty");
+        visitor.Cookies.GetCookies(host.Address).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Auth_BrowserNavigationWithoutCredentials_GetsTheBasicChallenge()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+
+        using var response = await visitor.Http.GetAsync("/auth?returnUrl=%2F");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Basic");
+    }
+
+    [Fact]
+    public async Task Auth_BrowserNavigationWithEmptyPassword_SetsHttpOnlyCookieAndRedirectsBack()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth?returnUrl=%2F");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("dora:"u8.ToArray()));
+
+        using var response = await visitor.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        response.Headers.Location!.OriginalString.Should().Be("/");
+        response.Headers.GetValues("Set-Cookie").Should().ContainSingle().Which.Should().Contain("httponly");
+        var me = await visitor.Http.GetFromJsonAsync("/auth/me", ChatJsonContext.Default.AuthResult);
+        me!.User.Should().Be("dora");
+    }
+
+    [Fact]
+    public async Task Logout_EndsTheSession()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+
+        using var logout = await alice.Http.PostAsync("/auth/logout", null);
+        var me = await alice.Http.GetFromJsonAsync("/auth/me", ChatJsonContext.Default.AuthResult);
+
+        me!.User.Should().BeNull();
+    }
+}

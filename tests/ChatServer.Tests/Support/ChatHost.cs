@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using ChatServer.Chat;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatServer.Tests.Support;
+
+/// <summary>The chat host on real Kestrel, in-process, bound to 127.0.0.1.</summary>
+public sealed class ChatHost : IAsyncDisposable
+{
+    /// <summary>The origin the integration tests' sockets present; allowed by every test host.</summary>
+    public const string TestOrigin = "http://chat.test";
+
+    private readonly WebApplication _app;
+
+    private ChatHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public ChatRoom Room => _app.Services.GetRequiredService<ChatRoom>();
+
+    /// <summary>Starts a host on an ephemeral port (read back from the server's addresses).</summary>
+    public static Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null, TimeProvider? time = null) =>
+        StartAsync(configure, time, port: 0, client: false);
+
+    /// <summary>Starts a host that also serves the Blazor client. The browser's origin includes the port, and the
+    /// WebSockets middleware fixes its allowed origins before the server binds: so a free port is taken first.</summary>
+    public static Task<ChatHost> StartWithClientAsync(Action<ChatOptions>? configure = null)
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return StartAsync(configure, time: null, port, client: true);
+    }
+
+    private static async Task<ChatHost> StartAsync(Action<ChatOptions>? configure, TimeProvider? time, int port, bool client)
+    {
+        var serverAssembly = typeof(ChatRoom).Assembly;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = serverAssembly.GetName().Name,
+            EnvironmentName = client ? Environments.Development : Environments.Production,
+            ContentRootPath = client ? ProjectDirectory("samples/ChatServer") : AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        if (client)
+        {
+            // The client's files come from the build output, as with `dotnet run` in Development.
+            builder.WebHost.UseStaticWebAssets();
+        }
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+        builder.AddChat();
+        builder.Services.Configure<ChatOptions>(options =>
+        {
+            // Tests run without the demo options unless they ask for them, and with no presence grace.
+            options.Demo = new DemoOptions();
+            options.PresenceGrace = TimeSpan.Zero;
+            options.AllowedOrigins = [TestOrigin];
+            if (port != 0)
+            {
+                options.AllowedOrigins.Add($"http://127.0.0.1:{port}");
+            }
+            configure?.Invoke(options);
+        });
+        var app = builder.Build();
+        app.Urls.Add($"http://127.0.0.1:{port}");
+        if (client)
+        {
+            app.UseStaticFiles();
+        }
+        app.UseChat();
+        app.MapChat();
+        if (client)
+        {
+            app.MapStaticAssets();
+            app.MapFallbackToFile("index.html");
+        }
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ChatHost(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static string ProjectDirectory(string relative)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Reactive.Edits.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory is null
+            ? throw new InvalidOperationException("The repository root (Reactive.Edits.sln) was not found above the test output.")
+            : Path.Combine(directory.FullName, relative);
+    }
+}

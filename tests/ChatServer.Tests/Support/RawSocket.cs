@@ -1,0 +1,60 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChatServer.Tests.Support;
+
+/// <summary>A WebSocket that speaks the protocol by hand, frame by frame, to check the wire itself.</summary>
+public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
+
+    public ClientWebSocket Socket { get; } = socket;
+
+    /// <summary>Every frame received so far, in order.</summary>
+    public List<JsonObject> Received { get; } = [];
+
+    public Task SendAsync(string json) =>
+        Socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).WaitAsync(Guard);
+
+    public Task SendEditAsync(Guid id, int attempt, string commandJson) =>
+        SendAsync($$"""{"type":"edit","id":"{{id}}","attempt":{{attempt}},"command":{{commandJson}}}""");
+
+    /// <summary>Receives frames until one matches, and returns it.</summary>
+    public async Task<JsonObject> ReceiveUntilAsync(Func<JsonObject, bool> match)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            using var message = new MemoryStream();
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await Socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(Guard);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new InvalidOperationException("The server closed the socket before the expected frame arrived.");
+                }
+                message.Write(buffer, 0, result.Count);
+            }
+            while (!result.EndOfMessage);
+            var frame = JsonNode.Parse(message.ToArray())!.AsObject();
+            Received.Add(frame);
+            if (match(frame))
+            {
+                return frame;
+            }
+        }
+    }
+
+    public static bool Is(JsonObject frame, string type, Guid? id = null) =>
+        (string?)frame["type"] == type
+        && (id is null || (string?)frame["id"] == id.ToString() || (string?)frame["payload"]?["id"] == id.ToString());
+
+    public ValueTask DisposeAsync()
+    {
+        Socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
