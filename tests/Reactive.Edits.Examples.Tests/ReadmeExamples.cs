@@ -1,0 +1,238 @@
+using System.Diagnostics.Metrics;
+using System.Reactive.Linq;
+using Reactive.Edits;
+using Reactive.Edits.Diagnostics;
+using Reactive.Edits.Testing;
+
+namespace Reactive.Edits.Examples.Tests;
+
+// Every C# block of README.md and src/Reactive.Edits/PACKAGE.md, verbatim (ReadmeTests checks it), run and asserted.
+// Inside this class "Console" is the recorder at the bottom of the file, not System.Console, so that the examples,
+// which print, can be copied here unchanged and what they print can be asserted.
+public sealed class ReadmeExamples
+{
+    public ReadmeExamples() => Console.Clear();
+
+    [Fact]
+    public void QuickStart_RequestAcceptRejectRetry_PrintsBusyAndKeepsTheFailedEdit()
+    {
+        using var edits = new EditSet<string>();
+        using var busy = edits.IsBusy.Subscribe(b => Console.WriteLine($"busy: {b}"));
+
+        var (token, value) = edits.Request("hello");   // the edit is a [token, value] pair
+        var empty = edits.Request("");                 // a second edit, in flight at the same time
+        Console.WriteLine($"sending '{value}'");
+        token.Accept();                                // "hello" is done: it leaves the set
+        empty.Token.Reject(new ArgumentException("Message is empty."));
+
+        var failed = edits.Items.Single();             // the rejected edit stays, with its value and its error
+        Console.WriteLine($"{failed.Status} '{failed.Value}': {failed.Error!.Message}");
+        edits.Retry(failed.Id, "hello again");         // same id, a new attempt with a new token
+        Console.WriteLine(empty.Token.Accept());       // the old attempt's token changes nothing now
+
+        Console.Lines.Should().Equal(
+            "busy: False",
+            "busy: True",
+            "sending 'hello'",
+            "busy: False",
+            "Rejected '': Message is empty.",
+            "busy: True",
+            "False");
+        edits.Items.Should().ContainSingle().Which.Should().Match<Edit<string>>(e => e.Id == empty.Id && e.Value == "hello again" && e.Attempt == 2);
+    }
+
+    [Fact]
+    public void Cancel_WaitingAndStartedEdits_SaysWhetherTheCommandMayHaveRun()
+    {
+        using var edits = new EditSet<string>(new EditSetOptions { Policy = EditPolicy.Queued });
+        var sending = edits.Request("first");          // started: a committer may already have sent it
+        var waiting = edits.Request("second");         // waiting behind it: nothing was sent
+        Console.WriteLine(edits.Cancel(waiting.Id));   // BeforeStart: guaranteed to have no effect
+        Console.WriteLine(edits.Cancel(sending.Id));   // AfterStart: tracking stops; the server may still apply it
+
+        Console.Lines.Should().Equal("BeforeStart", "AfterStart");
+        sending.Token.CancellationToken.IsCancellationRequested.Should().BeTrue();
+        edits.Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Policies_LatestWins_SupersedesAndCancelsThePendingEdit()
+    {
+        using var search = new EditSet<string>(new EditSetOptions { Policy = EditPolicy.LatestWins });
+        using var log = search.Events.Subscribe(e => Console.WriteLine($"{e.Kind} '{e.Edit.Value}'"));
+
+        var first = search.Request("rea");
+        var second = search.Request("reactive");                    // supersedes "rea"
+        Console.WriteLine(first.Token.CancellationToken.IsCancellationRequested);
+        Console.WriteLine(first.Token.Accept());                    // a late answer for "rea" changes nothing
+        second.Token.Accept();
+
+        Console.Lines.Should().Equal(
+            "Requested 'rea'",
+            "Started 'rea'",
+            "Superseded 'rea'",
+            "Requested 'reactive'",
+            "Started 'reactive'",
+            "True",
+            "False",
+            "Accepted 'reactive'");
+    }
+
+    [Fact]
+    public void Commit_ThrowingAndSilentServer_RejectsWithTheErrorAndWithATimeout()
+    {
+        var clock = new TestClock();                   // virtual time; an app uses the default scheduler
+        using var edits = new EditSet<string>(EditSetOptions.Default, clock);
+        using var log = edits.Events.Subscribe(e => Console.WriteLine($"{e.Kind} '{e.Edit.Value}' {e.Edit.Error?.Message}".TrimEnd()));
+
+        var server = new TaskCompletionSource();       // stands for a server that has not answered yet
+        using var committer = edits.Commit(
+            (text, id, cancellationToken) => text.Length == 0
+                ? throw new ArgumentException("Message is empty.")
+                : server.Task.WaitAsync(cancellationToken),
+            TimeSpan.FromSeconds(10));
+
+        edits.Request("");                             // the command throws: rejected with its exception
+        var hello = edits.Request("hello");
+        clock.AdvanceBy(TimeSpan.FromSeconds(10));     // no answer within 10 s: rejected with a timeout
+        server.SetResult();                            // the server is back
+        edits.Retry(hello.Id);                         // same id, new attempt: accepted
+
+        Console.Lines.Should().Equal(
+            "Requested ''",
+            "Started ''",
+            "Rejected '' Message is empty.",
+            "Requested 'hello'",
+            "Started 'hello'",
+            "Rejected 'hello' The edit did not complete within 00:00:10.",
+            "Retried 'hello'",
+            "Started 'hello'",
+            "Accepted 'hello'");
+        edits.Items.Should().ContainSingle().Which.Value.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Counts_QueuedEdits_CountPendingWaitingAndRejected()
+    {
+        using var edits = new EditSet<string>(new EditSetOptions { Policy = EditPolicy.Queued });
+        using var counts = edits.Counts.Subscribe(c => Console.WriteLine($"pending {c.Pending} (waiting {c.Waiting}), rejected {c.Rejected}, busy {c.IsBusy}"));
+
+        var a = edits.Request("a");
+        var b = edits.Request("b");                    // waits until "a" settles
+        a.Token.Accept();                              // "b" starts in the same step: busy never blinks
+        b.Token.Reject(new InvalidOperationException("Server said no."));
+        edits.Discard(b.Id);
+
+        Console.Lines.Should().Equal(
+            "pending 0 (waiting 0), rejected 0, busy False",
+            "pending 1 (waiting 0), rejected 0, busy True",
+            "pending 2 (waiting 1), rejected 0, busy True",
+            "pending 1 (waiting 0), rejected 0, busy True",
+            "pending 0 (waiting 0), rejected 1, busy False",
+            "pending 0 (waiting 0), rejected 0, busy False");
+    }
+
+    [Fact]
+    public void Events_RejectRetryAccept_ShowsTheErrorThenTheOutcome()
+    {
+        using var edits = new EditSet<string>();
+        using var toasts = edits.Events
+            .Where(e => e.Kind == EditEventKind.Rejected)
+            .Subscribe(e => Console.WriteLine($"Not sent: '{e.Edit.Value}' ({e.Edit.Error!.Message}) [Retry] [Discard]"));
+        using var outcomes = edits.Events
+            .Where(e => e.Kind is EditEventKind.Accepted or EditEventKind.Discarded)
+            .Subscribe(e => Console.WriteLine($"{e.Kind} '{e.Edit.Value}' after {e.Edit.Attempt} attempt(s)"));
+
+        var edit = edits.Request("hello");
+        edit.Token.Reject(new TimeoutException("The server did not answer."));
+        edits.Retry(edit.Id);
+        edits.Items.Single().Token.Accept();
+
+        Console.Lines.Should().Equal(
+            "Not sent: 'hello' (The server did not answer.) [Retry] [Discard]",
+            "Accepted 'hello' after 2 attempt(s)");
+    }
+
+    [Fact]
+    public void Metrics_MeterListener_SeesCountersAndSettleTime()
+    {
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meters) =>
+        {
+            if (instrument.Meter.Name == EditDiagnostics.MeterName)
+            {
+                meters.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            Console.WriteLine($"{instrument.Name} +{value} {string.Join(" ", tags.ToArray())}"));
+        listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
+            Console.WriteLine($"{instrument.Name} {TimeSpan.FromSeconds(seconds)}"));
+        listener.Start();
+
+        var clock = new TestClock();
+        using var edits = new EditSet<string>(new EditSetOptions { Name = "chat-input" }, clock);
+        var edit = edits.Request("hello");
+        clock.AdvanceBy(TimeSpan.FromMilliseconds(250));
+        edit.Token.Accept();
+
+        Console.Lines.Should().Equal(
+            "reactive_edits.requested +1 [reactive_edits.set, chat-input]",
+            "reactive_edits.accepted +1 [reactive_edits.set, chat-input] [reactive_edits.outcome, accepted]",
+            "reactive_edits.settle_time 00:00:00.2500000");
+    }
+
+    // The README shows this test as it is: a user's own test of an edit lifecycle in virtual time.
+    [Fact]
+    public void Send_ServerNeverAnswers_TimesOutAfterTenSeconds()
+    {
+        var clock = new TestClock();
+        using var edits = new EditSet<string>(EditSetOptions.Default, clock);
+        using var recorder = new EditRecorder<string>(edits);
+        var server = new TaskCompletionSource();       // never answers
+        using var committer = edits.Commit((text, id, ct) => server.Task.WaitAsync(ct), TimeSpan.FromSeconds(10));
+
+        var edit = edits.Request("hello");
+        clock.AdvanceBy(TimeSpan.FromSeconds(9));
+        recorder.KindsOf(edit.Id).Should().Equal(EditEventKind.Requested, EditEventKind.Started);
+
+        clock.AdvanceBy(TimeSpan.FromSeconds(1));
+        recorder.KindsOf(edit.Id).Should().Equal(EditEventKind.Requested, EditEventKind.Started, EditEventKind.Rejected);
+        recorder.Events[^1].Time.Should().Be(TestClock.Epoch + TimeSpan.FromSeconds(10));
+        edits.Items.Single().Error.Should().BeOfType<EditTimeoutException>();
+        recorder.Violations.Should().BeEmpty();
+    }
+
+    // Records what the examples print; see the comment at the top of the class.
+    private static class Console
+    {
+        private static readonly List<string> Output = [];
+
+        public static IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (Output)
+                {
+                    return [.. Output];
+                }
+            }
+        }
+
+        public static void WriteLine(object? value)
+        {
+            lock (Output)
+            {
+                Output.Add(value?.ToString() ?? string.Empty);
+            }
+        }
+
+        public static void Clear()
+        {
+            lock (Output)
+            {
+                Output.Clear();
+            }
+        }
+    }
+}
