@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Reactive.Linq;
 using Reactive.Edits;
+using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Diagnostics;
+using Reactive.Edits.Optimistic;
+using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 
 namespace Reactive.Edits.Examples.Tests;
@@ -203,6 +206,50 @@ public sealed class ReadmeExamples
         recorder.Violations.Should().BeEmpty();
     }
 
+    [Fact]
+    public void OptimisticView_EchoThenAck_ReplacesThePendingRowInPlace()
+    {
+        using var server = new KeyedSource<Message, EditId>(m => m.Id);   // what the server says
+        using var edits = new EditSet<string>();
+        var options = new OptimisticOptions<Message, EditId, string>
+        {
+            KeyOf = edit => edit.Id,                                    // a send creates the message keyed by its edit id
+            Predict = (edit, current) => new Message(edit.Id, edit.Value),
+        };
+        var view = new List<OptimisticItem<Message, EditId>>();
+        var order = OptimisticOrder.Create<Message, EditId>(Comparer<Message>.Create((a, b) => a.Id.CompareTo(b.Id)));
+        using var binding = server.Connect().MergeOptimistic(edits, options).SortAndBind(view, order).Subscribe();
+
+        var edit = edits.Request("hi");
+        Console.WriteLine($"{view[0].Item.Text} {view[0].State}");
+        server.AddOrUpdate(new Message(edit.Id, "hi"));                  // the server's copy arrives before its ack
+        edit.Token.Accept();
+        Console.WriteLine($"{view[0].Item.Text} {view[0].State}");
+
+        Console.Lines.Should().Equal("hi Pending", "hi Confirmed");
+        view.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void RemoteEdits_LostAnswer_IsResentWithTheSameIdAndAppliedOnce()
+    {
+        var clock = new TestClock();
+        using var edits = new EditSet<string>(EditSetOptions.Default, clock);
+        using var client = new RemoteEditClient<string>(edits, new RemoteEditOptions { AckTimeout = TimeSpan.FromSeconds(10) }, clock);
+        using var server = new ScriptedEditServer<string>(client, clock);
+        server.Script = delivery => delivery.DeliveryCount == 1
+            ? new ScriptedResponse { AckDelay = null }                  // the first answer is lost
+            : ScriptedResponse.Accept;
+        server.Connect();
+
+        var edit = edits.Request("hello");
+        clock.AdvanceBy(TimeSpan.FromSeconds(10));                      // no answer: unknown, resent with the same id
+        Console.WriteLine($"sent {server.Received.Count}x, applied {server.Applied.Count}x, pending: {edits.Items.Count}");
+
+        Console.Lines.Should().Equal("sent 2x, applied 1x, pending: 0");
+        server.Received.Should().OnlyContain(r => r.Id == edit.Id);
+    }
+
     // Records what the examples print; see the comment at the top of the class.
     private static class Console
     {
@@ -236,3 +283,6 @@ public sealed class ReadmeExamples
         }
     }
 }
+
+// The message type of the optimistic-view example.
+public sealed record Message(EditId Id, string Text);
