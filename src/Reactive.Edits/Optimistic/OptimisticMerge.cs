@@ -9,7 +9,9 @@ namespace Reactive.Edits.Optimistic;
 /// <summary>Merges an authoritative change-set stream with an edit set into the view the user sees; see <see cref="OptimisticObservable"/>.</summary>
 /// <remarks>
 /// All state is per key: a change touches only the keys it names, and recomputing a key costs the number of edits on
-/// that key, whatever the size of the view. Inputs and timers are serialized through one <see cref="AsyncLock"/>,
+/// that key, whatever the size of the view. Everything known about a key (its authoritative item, its edits, what is
+/// shown) sits in one dictionary entry, so a change to a key that is not in the cache costs one cold lookup, not one
+/// per table: in large views the memory system, not the work, sets the cost of a change. Inputs and timers are serialized through one <see cref="AsyncLock"/>,
 /// which queues re-entrant work instead of nesting it, so the output never overlaps even when an observer calls back
 /// into the edit set.
 /// </remarks>
@@ -21,10 +23,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     private readonly IScheduler _scheduler;
     private readonly IObserver<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> _observer;
     private readonly AsyncLock _lock = new();
-    private readonly Dictionary<TKey, TItem> _authoritative = [];
-    private readonly Dictionary<TKey, KeyState> _keys = [];
+    private readonly Dictionary<TKey, KeySlot> _slots = [];
     private readonly Dictionary<EditId, Entry> _entries = [];
-    private readonly Dictionary<TKey, OptimisticItem<TItem, TKey>> _shown = [];
     private readonly CompositeDisposable _timers = [];
     private ChangeSet<OptimisticItem<TItem, TKey>, TKey>? _output;
     private int _completedInputs;
@@ -77,19 +77,27 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         {
             var change = changes[i];
             var key = change.Key;
-            switch (change.Reason)
+            KeyState? state;
+            if (change.Reason == ChangeReason.Remove)
             {
-                case ChangeReason.Add:
-                case ChangeReason.Update:
-                case ChangeReason.Refresh:
-                    _authoritative[key] = change.Current;
-                    break;
-                case ChangeReason.Remove:
-                    _authoritative.Remove(key);
-                    break;
+                ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
+                if (Unsafe.IsNullRef(ref slot))
+                {
+                    continue;
+                }
+
+                slot.Authoritative = null;
+                state = slot.Edits;
+            }
+            else
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
+                slot.Authoritative = change.Current;
+                state = slot.Edits;
             }
 
-            if (_keys.TryGetValue(key, out var state))
+            // No ref into _slots is held from here on: confirming and recomputing may add or remove entries.
+            if (state is not null)
             {
                 state.Version++;
                 ConfirmAccepted(state);
@@ -139,11 +147,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         }
 
         var key = _options.KeyOf(edit);
-        if (!_keys.TryGetValue(key, out var state))
-        {
-            state = new KeyState(key);
-            _keys.Add(key, state);
-        }
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
+        var state = slot.Edits ??= new KeyState(key);
 
         entry = new Entry(edit, state) { VersionAtAttempt = state.Version };
         _entries.Add(edit.Id, entry);
@@ -198,10 +203,13 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
     private bool IsConfirmed(Entry entry)
     {
-        var hasItem = _authoritative.TryGetValue(entry.State.Key, out var item);
-        return _options.IsConfirmedBy is { } isConfirmedBy
-            ? hasItem && isConfirmedBy(item!, entry.Edit)
-            : entry.State.Version > entry.VersionAtAttempt;
+        if (_options.IsConfirmedBy is not { } isConfirmedBy)
+        {
+            return entry.State.Version > entry.VersionAtAttempt;
+        }
+
+        var item = _slots.TryGetValue(entry.State.Key, out var slot) ? slot.Authoritative : null;
+        return item is not null && isConfirmedBy(item, entry.Edit);
     }
 
     private void Forget(Entry entry)
@@ -221,7 +229,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
         if (entry.State.Entries.Count == 0)
         {
-            _keys.Remove(entry.State.Key);
+            // The slot itself goes in Recompute, once nothing is shown for the key either.
+            CollectionsMarshal.GetValueRefOrNullRef(_slots, entry.State.Key).Edits = null;
         }
     }
 
@@ -233,12 +242,20 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             probe.KeysRecomputed++;
         }
 
-        var hasBase = _authoritative.TryGetValue(key, out var item);
+        // One hash lookup for the whole recomputation; nothing adds to or removes from _slots until the end, so the ref stays valid.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
+        if (Unsafe.IsNullRef(ref slot))
+        {
+            return;
+        }
+
+        var item = slot.Authoritative;
+        var hasBase = item is not null;
         var state = OptimisticState.Confirmed;
         Exception? error = null;
         EditId? editId = null;
         long sequence = 0;
-        if (_keys.TryGetValue(key, out var keyState))
+        if (slot.Edits is { } keyState)
         {
             foreach (var entry in keyState.Entries)
             {
@@ -266,15 +283,19 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             }
         }
 
-        // One hash lookup for the read and, below, the overwrite; nothing touches _shown in between, so the slot stays valid.
-        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_shown, key);
-        var hadShown = !Unsafe.IsNullRef(ref slot);
-        var shown = hadShown ? slot : null;
+        var shown = slot.Shown;
+        var hadShown = shown is not null;
         if (item is null)
         {
+            slot.Shown = null;
+            var forgotten = slot.Authoritative is null && slot.Edits is null;
+            if (forgotten)
+            {
+                _slots.Remove(key);
+            }
+
             if (hadShown)
             {
-                _shown.Remove(key);
                 Emit(new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Remove, key, shown!));
             }
 
@@ -287,14 +308,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         }
 
         var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
-        if (hadShown)
-        {
-            slot = next;
-        }
-        else
-        {
-            _shown.Add(key, next);
-        }
+        slot.Shown = next;
 
         Emit(hadShown
             ? new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Update, key, next, shown!)
@@ -361,6 +375,14 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         }
 
         entries.Insert(index, entry);
+    }
+
+    // Everything the merge knows about one key. A slot with no authoritative item, no edits and nothing shown is removed.
+    private struct KeySlot
+    {
+        public TItem? Authoritative;
+        public KeyState? Edits;
+        public OptimisticItem<TItem, TKey>? Shown;
     }
 
     private sealed class KeyState(TKey key)
