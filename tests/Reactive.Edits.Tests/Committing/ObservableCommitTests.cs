@@ -8,21 +8,27 @@ using Reactive.Edits.Tests.Support;
 namespace Reactive.Edits.Tests.Committing;
 
 /// <summary>DESIGN §2 "Committing", observable form: completion accepts, an error rejects, unsubscribing cancels.</summary>
-public sealed class ObservableCommitTests
+public sealed class ObservableCommitTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private readonly TestClock _clock = new();
+    private readonly EditSet<string> _edits;
     private readonly List<(string Value, EditId Id, Subject<Unit> Work)> _calls = [];
     private int _unsubscribed;
+
+    public ObservableCommitTests()
+    {
+        _edits = new EditSet<string>(EditSetOptions.Default, _clock);
+    }
+
+    public void Dispose() => _edits.Dispose();
 
     [Fact]
     public async Task Commit_ObservableCompletes_AcceptsTheEdit()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command);
+        var (edit, outcome) = Request(_edits);
 
         _calls.Should().ContainSingle().Which.Id.Should().Be(edit.Id);
         _calls[0].Work.OnCompleted();
@@ -33,10 +39,8 @@ public sealed class ObservableCommitTests
     [Fact]
     public async Task Commit_ObservableEmitsThenCompletes_AcceptsTheEdit()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command);
+        var (_, outcome) = Request(_edits);
 
         _calls[0].Work.OnNext(Unit.Default);
         _calls[0].Work.OnCompleted();
@@ -47,10 +51,8 @@ public sealed class ObservableCommitTests
     [Fact]
     public async Task Commit_ObservableFails_RejectsWithThatError()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command);
+        var (_, outcome) = Request(_edits);
         var error = new InvalidOperationException("server said no");
 
         _calls[0].Work.OnError(error);
@@ -63,12 +65,12 @@ public sealed class ObservableCommitTests
     [Fact]
     public async Task Commit_CommandFactoryThrows_RejectsWithThatError()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
         var error = new FormatException("bad input");
-        using var committer = edits.Commit((Func<string, EditId, IObservable<Unit>>)((_, _) => throw error));
-        var outcome = edits.Events.FirstAsync(e => e.Kind == EditEventKind.Rejected).ToTask().WaitAsync(EditOutcomes.Guard);
+        using var committer = _edits.Commit((Func<string, EditId, IObservable<Unit>>)((_, _) => throw error));
+        // The rejection happens inside Request, so the outcome is awaited from before it.
+        var outcome = _edits.Events.FirstAsync(e => e.Kind == EditEventKind.Rejected).ToTask().WaitAsync(EditOutcomes.Guard);
 
-        edits.Request("hello");
+        _edits.Request("hello");
 
         (await outcome).Edit.Error.Should().BeSameAs(error);
     }
@@ -76,10 +78,8 @@ public sealed class ObservableCommitTests
     [Fact]
     public async Task Commit_ObservableRunsPastTheTimeout_RejectsWithATimeoutErrorAndUnsubscribes()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command, Timeout);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command, Timeout);
+        var (_, outcome) = Request(_edits);
 
         _clock.AdvanceBy(Timeout);
 
@@ -93,10 +93,8 @@ public sealed class ObservableCommitTests
     public async Task Commit_ObservableTimeoutOnAnExplicitScheduler_IsMeasuredOnThatScheduler()
     {
         var timeoutClock = new TestClock();
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command, Timeout, timeoutClock);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command, Timeout, timeoutClock);
+        var (_, outcome) = Request(_edits);
 
         _clock.AdvanceBy(Timeout * 2);
         outcome.IsCompleted.Should().BeFalse();
@@ -110,10 +108,9 @@ public sealed class ObservableCommitTests
     {
         using var edits = new EditSet<string>(new EditSetOptions { Policy = EditPolicy.LatestWins }, _clock);
         using var committer = edits.Commit(Command);
-        var first = edits.Request("a");
-        var outcome = edits.NextOutcome(first.Id);
+        var (_, outcome) = Request(edits);
 
-        edits.Request("b");
+        edits.Request("newer");
 
         (await outcome).Kind.Should().Be(EditEventKind.Superseded);
         Volatile.Read(ref _unsubscribed).Should().Be(1);
@@ -124,15 +121,20 @@ public sealed class ObservableCommitTests
     [Fact]
     public async Task Commit_EditCancelled_UnsubscribesTheObservable()
     {
-        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(Command);
-        var edit = edits.Request("hello");
-        var outcome = edits.NextOutcome(edit.Id);
+        using var committer = _edits.Commit(Command);
+        var (edit, outcome) = Request(_edits);
 
-        edits.Cancel(edit.Id);
+        _edits.Cancel(edit.Id);
 
         (await outcome).Kind.Should().Be(EditEventKind.Cancelled);
         Volatile.Read(ref _unsubscribed).Should().Be(1);
+    }
+
+    // Requests an edit whose command stays running, and starts awaiting its outcome.
+    private static (Edit<string> Edit, Task<EditEvent<string>> Outcome) Request(EditSet<string> edits)
+    {
+        var edit = edits.Request("hello");
+        return (edit, edits.NextOutcome(edit.Id));
     }
 
     private IObservable<Unit> Command(string value, EditId id)

@@ -1,5 +1,4 @@
 using Reactive.Edits.ChangeSets;
-using Reactive.Edits.Testing;
 using Reactive.Edits.Tests.Support;
 
 namespace Reactive.Edits.Tests.Lifecycle;
@@ -7,22 +6,17 @@ namespace Reactive.Edits.Tests.Lifecycle;
 /// <summary>DESIGN §2 "first spend wins": a second spend changes nothing, in the set or in its change stream.</summary>
 public sealed class FirstSpendTests : IDisposable
 {
-    private readonly TestClock _clock = new();
+    private readonly RecordedEditSet _set = new();
     private readonly EditSet<string> _edits;
     private readonly ObservableRecorder<IChangeSet<Edit<string>, EditId>> _changes;
 
     public FirstSpendTests()
     {
-        _edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        _changes = _edits.Connect().Record();
+        _edits = _set.Edits;
+        _changes = _set.Changes;
     }
 
-    public void Dispose()
-    {
-        _changes.Violations.Should().BeEmpty();
-        _changes.Dispose();
-        _edits.Dispose();
-    }
+    public void Dispose() => _set.Dispose();
 
     [Fact]
     public void Reject_AfterAccept_ReturnsFalseAndEmitsNoChange()

@@ -7,22 +7,17 @@ namespace Reactive.Edits.Tests.Lifecycle;
 /// <summary>DESIGN §2 "explicit outcomes": add on request, update on status change, remove when settled, each outcome distinct.</summary>
 public sealed class OutcomeChangeTests : IDisposable
 {
-    private readonly TestClock _clock = new();
+    private readonly RecordedEditSet _set = new();
     private readonly EditSet<string> _edits;
     private readonly ObservableRecorder<IChangeSet<Edit<string>, EditId>> _changes;
 
     public OutcomeChangeTests()
     {
-        _edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        _changes = _edits.Connect().Record();
+        _edits = _set.Edits;
+        _changes = _set.Changes;
     }
 
-    public void Dispose()
-    {
-        _changes.Violations.Should().BeEmpty();
-        _changes.Dispose();
-        _edits.Dispose();
-    }
+    public void Dispose() => _set.Dispose();
 
     [Fact]
     public void Request_EmitsAnAddOfAPendingStartedEdit()
@@ -72,13 +67,12 @@ public sealed class OutcomeChangeTests : IDisposable
     [Fact]
     public void Supersede_EmitsARemoveWhoseCurrentIsSupersededInTheSameChangeSetAsTheAdd()
     {
-        using var edits = new EditSet<string>(new EditSetOptions { Policy = EditPolicy.LatestWins }, _clock);
-        using var changes = edits.Connect().Record();
-        var first = edits.Request("first");
+        using var latestWins = new RecordedEditSet(EditPolicy.LatestWins);
+        var first = latestWins.Edits.Request("first");
 
-        var second = edits.Request("second");
+        var second = latestWins.Edits.Request("second");
 
-        changes.Values[^1].Select(c => (c.Reason, c.Current.Status, c.Key)).Should().Equal(
+        latestWins.Changes.Values[^1].Select(c => (c.Reason, c.Current.Status, c.Key)).Should().Equal(
             (ChangeReason.Remove, EditStatus.Superseded, first.Id),
             (ChangeReason.Add, EditStatus.Pending, second.Id));
     }
