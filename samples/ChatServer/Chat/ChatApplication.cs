@@ -1,5 +1,6 @@
 using ChatServer.Presence;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,11 @@ public static class ChatApplication
         builder.Services.AddSingleton<SendValidator>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<ChatRoom>();
+        builder.Services.AddSingleton<ConnectionLimiter>();
+        // A client that opens a connection and never finishes its request (slowloris) is cut off: Kestrel's
+        // request-headers timeout covers the upgrade request of the socket.
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<ChatOptions>>(static (kestrel, chat) => kestrel.Limits.RequestHeadersTimeout = chat.Value.HandshakeTimeout);
         builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
