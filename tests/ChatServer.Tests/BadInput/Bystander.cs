@@ -45,7 +45,8 @@ public sealed class Bystander : IAsyncDisposable
 
     /// <summary>Sends after the bad input and asserts the message, then its ack, arrive; that the history holds the
     /// earlier and the new message; and that the server logged nothing at Error or Critical.</summary>
-    public async Task AssertServedAndNothingLostAsync()
+    /// <returns>The id of the new message.</returns>
+    public async Task<Guid> AssertServedAndNothingLostAsync()
     {
         var later = Guid.NewGuid();
         await _socket.SendEditAsync(later, 1, """{"text":"sent after the bad input"}""");
@@ -56,6 +57,7 @@ public sealed class Bystander : IAsyncDisposable
         messageAt.Should().BeGreaterThanOrEqualTo(0, "the bystander's message is broadcast to it").And.BeLessThan(ackAt);
         (await HistoryAsync(_host)).Should().ContainInOrder(Earlier, later);
         _host.Logs.Errors.Should().BeEmpty("bad input is answered, not a server error");
+        return later;
     }
 
     /// <summary>The frames the bystander received so far.</summary>
