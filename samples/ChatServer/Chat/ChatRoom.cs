@@ -80,7 +80,7 @@ public sealed class ChatRoom : IDisposable
         try
         {
             var channel = new TextFramesOnlyChannel(
-                new WebSocketMessageChannel(socket, _options.MaxFrameSize),
+                new WebSocketMessageChannel(socket, _options.MaxFrameSize, _options.CloseTimeout, System.Reactive.Concurrency.Scheduler.Default),
                 () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames."));
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
