@@ -115,6 +115,19 @@ public sealed class ConnectionPolicyTests
     }
 
     [Fact]
+    public async Task SessionCookie_IsHttpOnlyAndSameSiteStrict()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+
+        using var response = await visitor.Http.SendAsync(TestUser.BasicLogin("alice", string.Empty));
+
+        var setCookie = response.Headers.GetValues("Set-Cookie").Should().ContainSingle().Subject;
+        setCookie.Should().StartWith(CookieName + "=").And.Contain("httponly").And.Contain("samesite=strict");
+        setCookie.Should().NotContain("secure", "over plain HTTP the cookie cannot be Secure (SameAsRequest: Secure over HTTPS)");
+    }
+
+    [Fact]
     public async Task ConnectionsOverThePerUserLimit_AreClosedWith1008_UntilOneCloses()
     {
         await using var host = await ChatHost.StartAsync(o => o.MaxConnectionsPerUser = 2);
