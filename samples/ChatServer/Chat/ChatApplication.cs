@@ -14,6 +14,12 @@ public static class ChatApplication
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
+        // A limit set to nothing would refuse every connection or fail each one: say so at startup instead.
+        builder.Services.AddOptions<ChatOptions>()
+            .Validate(static o => o.MaxFrameSize is >= 1 and < int.MaxValue, "Chat:MaxFrameSize must be at least 1 byte.")
+            .Validate(static o => o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1.")
+            .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<SendValidator>();

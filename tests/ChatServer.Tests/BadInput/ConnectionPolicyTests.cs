@@ -166,6 +166,16 @@ public sealed class ConnectionPolicyTests
         await bystander.AssertServedAndNothingLostAsync();
     }
 
+    [Theory]
+    [InlineData(0, 10, "Chat:MaxFrameSize must be at least 1 byte.")]
+    [InlineData(65536, 0, "Chat:MaxConnectionsPerUser must be at least 1.")]
+    public async Task LimitsThatAllowNothing_FailAtStartupWithTheOptionsName(int maxFrameSize, int maxConnectionsPerUser, string expected)
+    {
+        var start = () => ChatHost.StartAsync(o => (o.MaxFrameSize, o.MaxConnectionsPerUser) = (maxFrameSize, maxConnectionsPerUser));
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(expected);
+    }
+
     private static async Task<HttpStatusCode> RefusedUpgradeStatusAsync(TestUser user, string? origin)
     {
         using var socket = new ClientWebSocket();
