@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace ChatServer.Shared.Protocol;
 
 /// <summary>The source-generated JSON contracts of every payload: no reflection, so the trimmed browser build works.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+// A missing or null non-nullable field (e.g. a command without "text") is a malformed message, not a silent null.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(SendMessage))]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(History))]

@@ -1,5 +1,6 @@
 using ChatServer.Presence;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +14,22 @@ public static class ChatApplication
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
+        // A limit set to nothing would refuse every connection or fail each one: say so at startup instead.
+        builder.Services.AddOptions<ChatOptions>()
+            .Validate(static o => o.MaxFrameSize is >= 1 and < int.MaxValue, "Chat:MaxFrameSize must be at least 1 byte.")
+            .Validate(static o => o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1.")
+            .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<SendValidator>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<ChatRoom>();
+        builder.Services.AddSingleton<ConnectionLimiter>();
+        // A client that opens a connection and never finishes its request (slowloris) is cut off: Kestrel's
+        // request-headers timeout covers the upgrade request of the socket.
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<ChatOptions>>(static (kestrel, chat) => kestrel.Limits.RequestHeadersTimeout = chat.Value.HandshakeTimeout);
         builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>

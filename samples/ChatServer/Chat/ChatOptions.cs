@@ -6,9 +6,25 @@ public sealed class ChatOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Chat";
 
-    /// <summary>Gets or sets the origins allowed to open the WebSocket (checked on the upgrade); empty allows any.</summary>
+    /// <summary>Gets or sets the origins allowed to open the WebSocket (checked on the upgrade); empty allows any.
+    /// When the list is not empty, an upgrade without an <c>Origin</c> header is refused too (403).</summary>
     /// <value>Defaults to none; the <c>appsettings.json</c> lists the local URLs. The host's own URLs are added at startup.</value>
     public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>Gets or sets the largest WebSocket message accepted, in bytes, counted while its fragments arrive;
+    /// a larger one closes the connection with 1009 (message too big).</summary>
+    /// <value>65,536 (64 KiB).</value>
+    public int MaxFrameSize { get; set; } = 64 * 1024;
+
+    /// <summary>Gets or sets how many sockets one logged-in user may have open at once (tabs, devices); one more is
+    /// accepted and at once closed with 1008 (policy violation). Anonymous readers are not counted per user.</summary>
+    /// <value>10.</value>
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>Gets or sets how long a client may take to send the request headers of the upgrade (Kestrel's
+    /// <c>RequestHeadersTimeout</c>); a client that stalls mid-request is answered 408 and disconnected.</summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets the longest message accepted, in characters.</summary>
     /// <value>500.</value>

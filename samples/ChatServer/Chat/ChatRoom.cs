@@ -79,7 +79,9 @@ public sealed class ChatRoom : IDisposable
         using var membership = _presence.Join(user);
         try
         {
-            var channel = new WebSocketMessageChannel(socket, WebSocketMessageChannel.DefaultMaxMessageSize);
+            var channel = new TextFramesOnlyChannel(
+                new WebSocketMessageChannel(socket, _options.MaxFrameSize, _options.CloseTimeout, System.Reactive.Concurrency.Scheduler.Default),
+                () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames."));
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
         finally
@@ -145,12 +147,20 @@ public sealed class ChatRoom : IDisposable
 
     private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage<SendMessage> message, CancellationToken cancellationToken)
     {
-        var error = message.Kind == WireMessageKind.Malformed
-            ? message.Error
-            : $"Unknown message type '{message.Type}': a client sends only edits.";
-        ChatLog.Malformed(_logger, connection.Id, error);
-        connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error ?? "Malformed message."), ChatJsonContext.Default.ProtocolError));
+        var error = message.Kind switch
+        {
+            WireMessageKind.Malformed => message.Error ?? "Malformed message.",
+            WireMessageKind.Ack or WireMessageKind.Reject => $"A client does not send '{message.Type}': only the server answers edits.",
+            _ => $"Unknown message type '{message.Type}': a client sends only edits.",
+        };
+        RefuseMalformed(connection, error);
         return ValueTask.CompletedTask;
+    }
+
+    private void RefuseMalformed(RemoteEditConnection connection, string error)
+    {
+        ChatLog.Malformed(_logger, connection.Id, error);
+        connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error), ChatJsonContext.Default.ProtocolError));
     }
 
     private Reactive.Edits.Remote.ChannelMessage EncodePresence(IChangeSet<PresenceEntry, string> changes)

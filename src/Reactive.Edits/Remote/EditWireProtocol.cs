@@ -110,20 +110,29 @@ public sealed class EditWireProtocol<TCommand>
     /// <returns>The decoded message, or a <see cref="WireMessageKind.Malformed"/> one with the reason.</returns>
     public WireMessage<TCommand> Decode(ChannelMessage message)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(message.Data, DocumentOptions);
-            return Decode(document.RootElement);
+            document = JsonDocument.Parse(message.Data, DocumentOptions);
         }
         catch (JsonException ex)
         {
             return WireMessage<TCommand>.ForMalformed($"Invalid JSON: {ex.Message}");
         }
-#pragma warning disable CA1031 // A user-supplied converter may throw anything; bad input must give a result, never an exception.
-        catch (Exception ex)
-#pragma warning restore CA1031
+
+        using (document)
         {
-            return WireMessage<TCommand>.ForMalformed($"The command could not be read: {ex.Message}");
+            try
+            {
+                return Decode(document.RootElement);
+            }
+#pragma warning disable CA1031 // A user-supplied converter may throw anything; bad input must give a result, never an exception.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // Valid JSON whose command does not fit TCommand (a wrongly typed or missing field): not "invalid JSON".
+                return WireMessage<TCommand>.ForMalformed($"The command could not be read: {ex.Message}");
+            }
         }
     }
 

@@ -77,7 +77,7 @@ public static class RemoteEditChannelExtensions
     /// <list type="table">
     /// <listheader><term>step</term><description>what happens</description></listheader>
     /// <item><term>edit received</term><description><see cref="RemoteEditServer{TCommand}.ExecuteAsync"/> runs (edits of one connection run concurrently); its reply is posted to the connection's outbox after the run completed</description></item>
-    /// <item><term>other message, or malformed input</term><description><paramref name="onMessage"/></description></item>
+    /// <item><term>other message, malformed input, or an <c>ack</c>/<c>reject</c> (which a client does not send)</term><description><paramref name="onMessage"/></description></item>
     /// <item><term>outbox overflow or send failure</term><description>the connection ends</description></item>
     /// <item><term>end</term><description>the connection is closed, then the channel; runs in progress continue and are recorded in the ledger, their replies are dropped</description></item>
     /// </list>

@@ -85,12 +85,9 @@ internal static class ServerChannelDriver<TCommand>
                     _ = ExecuteAndReplyAsync(server, connection, protocol, decoded.Request);
                     break;
 
-                case WireMessageKind.Ack:
-                case WireMessageKind.Reject:
-                    // A client does not answer edits; there is nothing to do with an answer.
-                    break;
-
                 default:
+                    // Application messages, malformed input, and answers (ack, reject) a client has no business
+                    // sending: the application decides, e.g. answers with an error, so bad input never goes unanswered.
                     if (onMessage is not null)
                     {
                         await onMessage(connection, decoded, cancellationToken).ConfigureAwait(false);

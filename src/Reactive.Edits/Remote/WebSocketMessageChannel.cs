@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
 
 namespace Reactive.Edits.Remote;
 
@@ -12,6 +14,7 @@ namespace Reactive.Edits.Remote;
 /// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
 /// <item><term>message longer than the limit</term><description>detected while the fragments arrive (never buffered past the limit): the socket is closed with 1009 (<see cref="WebSocketCloseStatus.MessageTooBig"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
 /// <item><term>peer sends a close frame</term><description>the close is answered and <see cref="ReceiveAsync"/> returns <see langword="null"/></description></item>
+/// <item><term>this side closes (<see cref="CloseAsync"/>, or after a 1009 or a protocol error such as invalid UTF-8)</term><description>the close handshake: the peer's remaining frames are read and dropped until its close frame arrives, for at most <see cref="CloseTimeout"/>; aborting at once could reset the connection and destroy the close frame, and its status, before the peer reads it</description></item>
 /// <item><term>concurrent sends</term><description>serialized (a WebSocket allows one send at a time)</description></item>
 /// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it</description></item>
 /// </list>
@@ -21,10 +24,15 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     /// <summary>The default largest message accepted: 64 KiB.</summary>
     public const int DefaultMaxMessageSize = 64 * 1024;
 
+    /// <summary>The default longest wait for the peer's close frame: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultCloseTimeout = TimeSpan.FromSeconds(5);
+
     private const int InitialBufferSize = 4 * 1024;
 
     private readonly WebSocket _socket;
     private readonly int _maxMessageSize;
+    private readonly TimeSpan _closeTimeout;
+    private readonly IScheduler _scheduler;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private byte[] _buffer;
 
@@ -42,17 +50,37 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is less than 1 or is <see cref="int.MaxValue"/>.</exception>
     public WebSocketMessageChannel(WebSocket socket, int maxMessageSize)
+        : this(socket, maxMessageSize, DefaultCloseTimeout, Scheduler.Default)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <paramref name="maxMessageSize"/> bytes and
+    /// waiting at most <paramref name="closeTimeout"/> for the peer's close frame, timed on <paramref name="scheduler"/>.</summary>
+    /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
+    /// <param name="maxMessageSize">The largest message accepted, in bytes, at least 1.</param>
+    /// <param name="closeTimeout">The longest wait for the peer's close frame once this side has sent its own; not negative.</param>
+    /// <param name="scheduler">Times the close handshake.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> or <paramref name="scheduler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is less than 1 or is <see cref="int.MaxValue"/>, or <paramref name="closeTimeout"/> is negative.</exception>
+    public WebSocketMessageChannel(WebSocket socket, int maxMessageSize, TimeSpan closeTimeout, IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageSize, 1);
         ArgumentOutOfRangeException.ThrowIfEqual(maxMessageSize, int.MaxValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(closeTimeout, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(scheduler);
         _socket = socket;
         _maxMessageSize = maxMessageSize;
+        _closeTimeout = closeTimeout;
+        _scheduler = scheduler;
         _buffer = new byte[Math.Min(InitialBufferSize, maxMessageSize + 1)];
     }
 
     /// <summary>Gets the largest message accepted, in bytes.</summary>
     public int MaxMessageSize => _maxMessageSize;
+
+    /// <summary>Gets the longest wait for the peer's close frame once this side has sent its own.</summary>
+    public TimeSpan CloseTimeout => _closeTimeout;
 
     /// <summary>Gets the wrapped socket.</summary>
     public WebSocket Socket => _socket;
@@ -108,8 +136,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     }
 
     /// <inheritdoc/>
-    public ValueTask CloseAsync(CancellationToken cancellationToken) =>
-        new(CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken));
+    /// <remarks>Sends a normal close (unless a close was sent already, e.g. 1009), then reads and drops the peer's
+    /// frames until its close frame, for at most <see cref="CloseTimeout"/>. Call it after the receive loop has ended.</remarks>
+    public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
 
     /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
     /// <returns>A completed task.</returns>
@@ -123,6 +152,42 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         _socket.Dispose();
         _sendLock.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    // The whole handshake, sending included (a peer that does not read can stall the send too), is bounded by the timeout.
+    private async Task CloseHandshakeAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = _scheduler.Schedule(timeout, _closeTimeout, static (_, state) =>
+        {
+            try
+            {
+                state.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The handshake finished while the timer fired.
+            }
+
+            return Disposable.Empty;
+        });
+        try
+        {
+            await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            var dropped = new byte[InitialBufferSize];
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                await _socket.ReceiveAsync(dropped.AsMemory(), timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The peer did not answer the close in time; disposing aborts the socket.
+        }
+        catch (WebSocketException)
+        {
+            // The peer is gone; there is no close frame left to wait for.
+        }
     }
 
     private async Task AnswerCloseAsync(CancellationToken cancellationToken)

@@ -19,13 +19,17 @@ public sealed class ChatHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ChatHost(WebApplication app, Uri address)
+    private ChatHost(WebApplication app, Uri address, LogCapture logs)
     {
         _app = app;
         Address = address;
+        Logs = logs;
     }
 
     public Uri Address { get; }
+
+    /// <summary>What the server logged (every level), to assert that bad input caused no error.</summary>
+    public LogCapture Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -56,6 +60,8 @@ public sealed class ChatHost : IAsyncDisposable
             ContentRootPath = client ? ProjectDirectory("samples/ChatServer") : AppContext.BaseDirectory,
         });
         builder.Logging.ClearProviders();
+        var logs = new LogCapture();
+        builder.Logging.AddProvider(logs);
         if (client)
         {
             // The client's files come from the build output, as with `dotnet run` in Development.
@@ -93,7 +99,7 @@ public sealed class ChatHost : IAsyncDisposable
         }
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ChatHost(app, new Uri(address));
+        return new ChatHost(app, new Uri(address), logs);
     }
 
     public async ValueTask DisposeAsync()

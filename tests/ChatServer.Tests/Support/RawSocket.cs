@@ -48,6 +48,33 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends raw bytes as one message, cut into frames of <paramref name="fragmentSize"/> bytes.</summary>
+    public async Task SendBytesAsync(byte[] data, WebSocketMessageType type, int fragmentSize = int.MaxValue)
+    {
+        var offset = 0;
+        do
+        {
+            var count = Math.Min(fragmentSize, data.Length - offset);
+            await Socket.SendAsync(data.AsMemory(offset, count), type, endOfMessage: offset + count == data.Length, CancellationToken.None).AsTask().WaitAsync(Guard);
+            offset += count;
+        }
+        while (offset < data.Length);
+    }
+
+    /// <summary>Reads (and drops) frames until the server's close frame, and returns its status and reason.</summary>
+    public async Task<(WebSocketCloseStatus? Status, string? Reason)> ReceiveCloseAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await Socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(Guard);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (result.CloseStatus, result.CloseStatusDescription);
+            }
+        }
+    }
+
     public static bool Is(JsonObject frame, string type, Guid? id = null) =>
         (string?)frame["type"] == type
         && (id is null || (string?)frame["id"] == id.ToString() || (string?)frame["payload"]?["id"] == id.ToString());

@@ -68,12 +68,15 @@ public sealed class TestUser : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Opens a raw WebSocket with this user's cookie.</summary>
-    public async Task<RawSocket> ConnectRawAsync(string origin = ChatHost.TestOrigin)
+    /// <summary>Opens a raw WebSocket with this user's cookie, presenting <paramref name="origin"/> (none when <see langword="null"/>).</summary>
+    public async Task<RawSocket> ConnectRawAsync(string? origin = ChatHost.TestOrigin)
     {
         var socket = new ClientWebSocket();
         socket.Options.Cookies = Cookies;
-        socket.Options.SetRequestHeader("Origin", origin);
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
         socket.Options.CollectHttpResponseDetails = true;
         await socket.ConnectAsync(SocketUri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         var raw = new RawSocket(socket);

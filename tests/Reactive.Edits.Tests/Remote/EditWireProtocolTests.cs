@@ -112,6 +112,24 @@ public sealed class EditWireProtocolTests
     }
 
     [Fact]
+    public void Decode_ValidJsonWithACommandOfTheWrongShape_SaysTheCommandCouldNotBeRead()
+    {
+        var decoded = _protocol.Decode(ChannelMessage.Text("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"command\":{\"text\":5}}"));
+
+        decoded.Kind.Should().Be(WireMessageKind.Malformed);
+        decoded.Error.Should().StartWith("The command could not be read").And.Contain("$.text");
+    }
+
+    [Fact]
+    public void Decode_TextThatIsNotJson_SaysInvalidJson()
+    {
+        var decoded = _protocol.Decode(ChannelMessage.Text("{\"type\":"));
+
+        decoded.Kind.Should().Be(WireMessageKind.Malformed);
+        decoded.Error.Should().StartWith("Invalid JSON");
+    }
+
+    [Fact]
     public void Decode_RandomBytes_NeverThrows()
     {
         var random = new Random(42);

@@ -202,6 +202,41 @@ public sealed class RemoteEditsOverChannelTests : IAsyncDisposable
         connection.Closed.IsCancellationRequested.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task AckAndRejectFromAClient_ReachTheServerCallback_AndAreNotRun()
+    {
+        var seen = new List<WireMessage<PostMessage>>();
+        var runs = 0;
+        _handler = (_, _) =>
+        {
+            Interlocked.Increment(ref runs);
+            return Task.CompletedTask;
+        };
+        var (clientEnd, serverEnd) = InMemoryMessageChannel.CreatePair();
+        var connection = new RemoteEditConnection("c1", null);
+        var server = _server.RunAsync(connection, serverEnd, _protocol, (_, message, _) =>
+        {
+            lock (seen)
+            {
+                seen.Add(message);
+            }
+
+            return ValueTask.CompletedTask;
+        }, _stop.Token);
+        var id = EditId.New();
+
+        await clientEnd.SendAsync(_protocol.EncodeReply(new EditReply(id, 1, EditOutcome.Accepted)), default);
+        await clientEnd.SendAsync(_protocol.EncodeReply(new EditReply(id, 1, EditOutcome.Rejected(new RemoteError("x", "y")))), default);
+        await clientEnd.SendAsync(_protocol.EncodeEdit(new EditRequest<PostMessage>(EditId.New(), 1, new PostMessage("hi"))), default);
+        var reply = _protocol.Decode((await clientEnd.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value);
+
+        reply.Kind.Should().Be(WireMessageKind.Ack);
+        seen.Select(m => (m.Kind, m.Type)).Should().Equal((WireMessageKind.Ack, "ack"), (WireMessageKind.Reject, "reject"));
+        runs.Should().Be(1, "only the edit ran");
+        await clientEnd.CloseAsync(default);
+        await server.WaitAsync(Guard);
+    }
+
     private Link Connect()
     {
         var (clientEnd, serverEnd) = InMemoryMessageChannel.CreatePair();

@@ -102,16 +102,61 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Close_AfterTheLimit_DropsThePeersFramesUntilItsCloseAndEndsClosedNotAborted()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+        var receiving = serverChannel.ReceiveAsync(default).AsTask();
+        for (var i = 0; i < 4; i++)
+        {
+            await client.SendAsync(new byte[30], WebSocketMessageType.Text, endOfMessage: false, default);
+        }
+        await receiving.Invoking(r => r.WaitAsync(Guard)).Should().ThrowAsync<InvalidDataException>();
+
+        var closing = serverChannel.CloseAsync(default).AsTask();
+        // The peer has not read the close yet and goes on sending: its frames are dropped, the handshake waits.
+        await client.SendAsync(new byte[30], WebSocketMessageType.Text, endOfMessage: true, default);
+        var result = await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard);
+        closing.IsCompleted.Should().BeFalse("the peer has not answered the close yet");
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+        await closing.WaitAsync(Guard);
+
+        result.MessageType.Should().Be(WebSocketMessageType.Close);
+        client.CloseStatus.Should().Be(WebSocketCloseStatus.MessageTooBig);
+        server.State.Should().Be(WebSocketState.Closed, "the close handshake completed: nothing was reset under the peer");
+    }
+
+    [Fact]
+    public async Task Close_PeerNeverAnswers_GivesUpAfterTheCloseTimeout()
+    {
+        var clock = new TestClock();
+        var (client, server) = await CreatePairAsync();
+        await using var serverChannel = new WebSocketMessageChannel(server, 1_000, TimeSpan.FromSeconds(5), clock);
+
+        var closing = serverChannel.CloseAsync(default).AsTask();
+        (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
+        clock.AdvanceBy(TimeSpan.FromSeconds(4.9));
+        var early = closing.IsCompleted;
+        clock.AdvanceBy(TimeSpan.FromSeconds(0.1));
+        await closing.WaitAsync(Guard);
+
+        early.Should().BeFalse();
+        serverChannel.CloseTimeout.Should().Be(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Close_PeerReceivesEndOfStream()
     {
         var (client, server) = await CreatePairAsync();
         await using var clientChannel = new WebSocketMessageChannel(client);
         await using var serverChannel = new WebSocketMessageChannel(server);
 
-        await clientChannel.CloseAsync(default);
+        // The close is a handshake: it completes when the peer has answered.
+        var closing = clientChannel.CloseAsync(default).AsTask();
 
         (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().BeNull();
-        (await clientChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().BeNull("the server answered the close");
+        await closing.WaitAsync(Guard);
+        client.State.Should().Be(WebSocketState.Closed, "the server answered the close");
     }
 
     [Fact]
@@ -121,9 +166,13 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
 
         var noSocket = () => new WebSocketMessageChannel(null!);
         var badLimit = () => new WebSocketMessageChannel(client, 0);
+        var negativeCloseTimeout = () => new WebSocketMessageChannel(client, 10, TimeSpan.FromSeconds(-1), new TestClock());
+        var noScheduler = () => new WebSocketMessageChannel(client, 10, TimeSpan.Zero, null!);
 
         noSocket.Should().Throw<ArgumentNullException>();
         badLimit.Should().Throw<ArgumentOutOfRangeException>();
+        negativeCloseTimeout.Should().Throw<ArgumentOutOfRangeException>();
+        noScheduler.Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
