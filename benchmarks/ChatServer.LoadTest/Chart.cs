@@ -9,8 +9,11 @@ public static class Chart
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         var plot = new Plot();
+        var serverIndex = 0;
         foreach (var outcome in outcomes)
         {
+            // One colour per server: p99 solid, p50 dashed.
+            var color = plot.Add.Palette.GetColor(serverIndex++);
             var steps = outcome.Steps.Where(step => !double.IsNaN(step.SeenByAll.P99)).ToArray();
             var rates = steps.Select(step => Math.Log10(step.OfferedRate)).ToArray();
             foreach (var (label, values) in new[]
@@ -21,6 +24,7 @@ public static class Chart
             {
                 var scatter = plot.Add.Scatter(rates, values);
                 scatter.LegendText = $"{outcome.Name} {label}";
+                scatter.Color = color;
                 scatter.LineWidth = 2;
                 scatter.MarkerSize = 7;
                 scatter.LinePattern = label == "p50" ? LinePattern.Dashed : LinePattern.Solid;
@@ -38,10 +42,17 @@ public static class Chart
         plot.SavePng(path, 900, 560);
     }
 
-    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
+    // Log axes with readable labels at 1-2-5 steps.
+    private static ScottPlot.TickGenerators.NumericManual LogTicks()
     {
-        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        IntegerTicksOnly = true,
-        LabelFormatter = value => Math.Pow(10, value).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var decade in new[] { 1, 10, 100, 1000, 10000 })
+        {
+            foreach (var step in new[] { 1, 2, 5 })
+            {
+                ticks.AddMajor(Math.Log10(decade * step), (decade * step).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return ticks;
+    }
 }

@@ -40,6 +40,8 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             using var login = new HttpRequestMessage(HttpMethod.Post, "/auth");
             // A fetch, not a browser navigation: the server answers with JSON and the cookie instead of a redirect.
             login.Headers.Add("Sec-Fetch-Mode", "cors");
+            // No pooled keep-alive connection is left behind: the soak counts the server's sockets.
+            login.Headers.ConnectionClose = true;
             login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
             using var response = await _http.SendAsync(login, cancellationToken);
             response.EnsureSuccessStatusCode();

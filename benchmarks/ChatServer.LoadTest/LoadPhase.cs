@@ -123,7 +123,7 @@ public sealed class LoadPhase
     /// <summary>Gets a value indicating whether every message sent was acked and seen by every client.</summary>
     public bool Settled(long sent) => Interlocked.Read(ref _complete) == sent && _pending.IsEmpty;
 
-    public PhaseResult Result(string target, double cpuSeconds, int earlyCloses)
+    public PhaseResult Result(string target, double cpuSeconds, double generatorCpuSeconds, double wallSeconds, int earlyCloses)
     {
         var sentPerSender = _scheduled.Select(times => (long)times.Count(time => time != 0)).ToArray();
         var lostPerSender = new long[Senders];
@@ -145,7 +145,7 @@ public sealed class LoadPhase
             delivered, delivered / elapsed.TotalSeconds,
             _receiptsPerClient.Min(), _receiptsPerClient.Max(),
             Percentiles.Of(AckLatency), Percentiles.Of(SeenByAllLatency),
-            cpuSeconds, earlyCloses);
+            cpuSeconds, generatorCpuSeconds, wallSeconds, earlyCloses);
     }
 
     private void Record(LongHistogram histogram, long elapsedTimestamp)

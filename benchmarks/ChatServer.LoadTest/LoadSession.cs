@@ -45,6 +45,8 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
         var phase = new LoadPhase(Interlocked.Increment(ref _phases), _connections.Count, senders, rate, duration);
         var closesBefore = EarlyCloses;
         var cpuBefore = _target.Server.ProcessId is null ? double.NaN : _target.Server.CpuSeconds();
+        var generatorBefore = Environment.CpuUsage.TotalTime;
+        var wall = Stopwatch.StartNew();
         var interval = Stopwatch.Frequency * senders / rate;
         phase.Started = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
         _phase = phase;
@@ -56,7 +58,8 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
             await Task.Delay(50);
         }
         var cpu = _target.Server.ProcessId is null ? double.NaN : _target.Server.CpuSeconds() - cpuBefore;
-        var result = phase.Result(_target.Name, cpu, EarlyCloses - closesBefore);
+        var generatorCpu = (Environment.CpuUsage.TotalTime - generatorBefore).TotalSeconds;
+        var result = phase.Result(_target.Name, cpu, generatorCpu, wall.Elapsed.TotalSeconds, EarlyCloses - closesBefore);
         _phase = null;
         return result;
     }

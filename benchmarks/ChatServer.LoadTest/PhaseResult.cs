@@ -20,6 +20,8 @@ public sealed record PhaseResult(
     Percentiles Ack,
     Percentiles SeenByAll,
     double ServerCpuSeconds,
+    double GeneratorCpuSeconds,
+    double WallSeconds,
     int EarlyCloses)
 {
     public long Sent => SentPerSender.Sum();
@@ -31,6 +33,13 @@ public sealed record PhaseResult(
     public long Duplicates => DuplicatesPerSender.Sum();
 
     public long Reordered => ReorderedPerSender.Sum();
+
+    /// <summary>Gets the load generator's share of its one core over the run; near 1 means the figures are bounded by the
+    /// generator rather than the server.</summary>
+    public double GeneratorBusy => GeneratorCpuSeconds / WallSeconds;
+
+    /// <summary>Gets the server's share of its one core (pinned) over the run.</summary>
+    public double ServerBusy => ServerCpuSeconds / WallSeconds;
 
     public double DeliveriesPerCpuSecond => ServerCpuSeconds > 0 ? Delivered / ServerCpuSeconds : double.NaN;
 

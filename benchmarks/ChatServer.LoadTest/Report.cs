@@ -7,15 +7,15 @@ public static class Report
 {
     public static void Header()
     {
-        Console.WriteLine("| server | offered msg/s | clients | sent | acked | delivered/s | ack p50 / p99 / p99.9 / max (ms) | seen-by-all p50 / p99 / p99.9 / max (ms) | lost | dup | reordered | fewest / most receipts | server CPU s | deliveries per CPU s | early closes |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|---:|");
+        Console.WriteLine("| server | offered msg/s | clients | sent | acked | delivered/s | ack p50 / p99 / p99.9 / max (ms) | seen-by-all p50 / p99 / p99.9 / max (ms) | lost | dup | reordered | fewest / most receipts | server CPU s (busy) | generator busy | deliveries per server CPU s | early closes |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|---:|---:|");
     }
 
     public static void Row(PhaseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {result.Target} | {result.OfferedRate:N0} | {result.Clients:N0} | {result.Sent:N0} | {result.AckedPerSender.Sum():N0} | {result.DeliveredPerSecond:N0} | {Latency(result.Ack)} | {Latency(result.SeenByAll)} | {result.Lost:N0} | {result.Duplicates:N0} | {result.Reordered:N0} | {result.FewestReceipts:N0} / {result.MostReceipts:N0} | {result.ServerCpuSeconds:N1} | {result.DeliveriesPerCpuSecond:N0} | {result.EarlyCloses} |"));
+            $"| {result.Target} | {result.OfferedRate:N0} | {result.Clients:N0} | {result.Sent:N0} | {result.AckedPerSender.Sum():N0} | {result.DeliveredPerSecond:N0} | {Latency(result.Ack)} | {Latency(result.SeenByAll)} | {result.Lost:N0} | {result.Duplicates:N0} | {result.Reordered:N0} | {result.FewestReceipts:N0} / {result.MostReceipts:N0} | {result.ServerCpuSeconds:N1} ({result.ServerBusy:P0}) | {result.GeneratorBusy:P0} | {result.DeliveriesPerCpuSecond:N0} | {result.EarlyCloses} |"));
     }
 
     public static void PerSender(PhaseResult result)

@@ -12,17 +12,21 @@ public sealed class BaselineRoom(IHubContext<ChatHub> hub) : IDisposable
 
     public async Task PublishAsync(Guid id, string user, string text)
     {
+        Task broadcast;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             var message = new ChatMessage(id, user, text, DateTimeOffset.UtcNow, ++_sequence);
-            // Awaited before the hub method returns, so the sender gets the message before its ack (the completion).
-            await hub.Clients.All.SendAsync("message", message).ConfigureAwait(false);
+            // SendAsync queues the frame on every connection (each connection's writes are ordered) before it returns;
+            // only the queueing needs the gate, not the flushes, so the next message need not wait for slow readers.
+            broadcast = hub.Clients.All.SendAsync("message", message);
         }
         finally
         {
             _gate.Release();
         }
+        // Awaited before the hub method returns, so the sender gets the message before its ack (the completion).
+        await broadcast.ConfigureAwait(false);
     }
 
     public void Dispose() => _gate.Dispose();
