@@ -29,7 +29,7 @@ public static partial class Modes
         if (options.Stepped)
         {
             Console.WriteLine();
-            Console.WriteLine($"## Stepped runs ({options.StepDuration.TotalSeconds:N0} s per step; a step passes with seen-by-all p99 ≤ {options.P99LimitMilliseconds:N0} ms and nothing lost)");
+            Console.WriteLine($"## Stepped runs ({options.StepDuration.TotalSeconds:N0} s per step; stopping after two failing steps; a step passes with seen-by-all p99 ≤ {options.P99LimitMilliseconds:N0} ms and nothing lost)");
             Report.Header();
             foreach (var outcome in outcomes)
             {
@@ -92,18 +92,22 @@ public static partial class Modes
         var capacity = 0.0;
         if (options.Stepped)
         {
+            var failures = 0;
             foreach (var rate in options.Steps)
             {
                 var step = await session.RunAsync(options.Senders, rate, options.StepDuration, options.Drain);
                 steps.Add(step);
                 Report.Row(step);
                 var passed = step.Clean && step.SeenByAll.P99 <= options.P99LimitMilliseconds;
-                if (!passed)
+                if (passed && failures == 0)
                 {
-                    // One failing step is enough: the next ones would only fail harder.
+                    capacity = rate;
+                }
+                // Two failing steps are enough: the chart gets the curve past the limit, and the next would fail harder.
+                if (!passed && ++failures == 2)
+                {
                     break;
                 }
-                capacity = rate;
             }
         }
         if (session.FirstCloseReason is { } reason)
