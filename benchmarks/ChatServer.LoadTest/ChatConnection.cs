@@ -49,8 +49,9 @@ public sealed class ChatConnection : ILoadConnection
         return connection;
     }
 
-    public async Task SendAsync(Guid id, string text)
+    public async Task<Guid> SendAsync(string text)
     {
+        var id = Guid.NewGuid();
         var frame = Encoding.UTF8.GetBytes($$"""{"type":"edit","id":"{{id}}","attempt":1,"command":{"text":""" + JsonSerializer.Serialize(text) + "}}");
         await _sendGate.WaitAsync();
         try
@@ -61,6 +62,7 @@ public sealed class ChatConnection : ILoadConnection
         {
             _sendGate.Release();
         }
+        return id;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,20 +34,22 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
 
     public async Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken)
     {
-        string? cookie = null;
-        if (user is not null)
+        if (user is null)
         {
-            using var login = new HttpRequestMessage(HttpMethod.Post, "/auth");
-            // A fetch, not a browser navigation: the server answers with JSON and the cookie instead of a redirect.
-            login.Headers.Add("Sec-Fetch-Mode", "cors");
-            // No pooled keep-alive connection is left behind: the soak counts the server's sockets.
-            login.Headers.ConnectionClose = true;
-            login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
-            using var response = await _http.SendAsync(login, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            cookie = response.Headers.GetValues("Set-Cookie").Select(header => header.Split(';')[0]).Single(pair => pair.StartsWith("chat.session", StringComparison.Ordinal));
+            // Readers: the lean client, so that a thousand of them fit on the generator's one core.
+            return await ChatConnection.OpenAsync(server.Url, client, null, sink, OnFrame, cancellationToken);
         }
-        return await ChatConnection.OpenAsync(server.Url, client, cookie, sink, OnFrame, cancellationToken);
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/auth");
+        // A fetch, not a browser navigation: the server answers with JSON and the cookie instead of a redirect.
+        login.Headers.Add("Sec-Fetch-Mode", "cors");
+        // No pooled keep-alive connection is left behind: the soak counts the server's sockets.
+        login.Headers.ConnectionClose = true;
+        login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
+        using var response = await _http.SendAsync(login, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var cookie = response.Headers.GetValues("Set-Cookie").Select(header => header.Split(';')[0]).Single(pair => pair.StartsWith("chat.session", StringComparison.Ordinal));
+        // Senders (and the soak's logged-in users): the shared ChatClient, edits and acks through the library.
+        return await SharedClientConnection.OpenAsync(server.Url, client, cookie, sink, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

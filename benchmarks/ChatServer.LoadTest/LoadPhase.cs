@@ -20,6 +20,8 @@ public sealed class LoadPhase
     private readonly long[] _rejected;
     private readonly int[] _receiptsPerClient;
     private readonly ConcurrentDictionary<Guid, (int Sender, int Sequence)> _pending = new();
+    // Acks that arrived before their send was recorded (the id is known only once the send returns), with their time.
+    private readonly Dictionary<Guid, (long Time, bool Accepted)> _early = [];
     private long _complete;
     private long _lastReceipt;
 
@@ -68,7 +70,16 @@ public sealed class LoadPhase
     public void RecordSend(int sender, int sequence, long scheduled, Guid id)
     {
         _scheduled[sender][sequence] = scheduled;
-        _pending[id] = (sender, sequence);
+        (long Time, bool Accepted) early;
+        lock (_early)
+        {
+            if (!_early.Remove(id, out early))
+            {
+                _pending[id] = (sender, sequence);
+                return;
+            }
+        }
+        Settle((sender, sequence), early.Time, early.Accepted);
     }
 
     public void OnMessage(int client, int sender, int sequence)
@@ -103,18 +114,33 @@ public sealed class LoadPhase
         }
     }
 
-    public void OnAck(Guid id)
+    public void OnAck(Guid id) => OnOutcome(id, accepted: true);
+
+    public void OnReject(Guid id) => OnOutcome(id, accepted: false);
+
+    private void OnOutcome(Guid id, bool accepted)
     {
-        if (_pending.TryRemove(id, out var message))
+        var now = Stopwatch.GetTimestamp();
+        (int Sender, int Sequence) message;
+        lock (_early)
         {
-            Interlocked.Increment(ref _acked[message.Sender]);
-            Record(AckLatency, Stopwatch.GetTimestamp() - _scheduled[message.Sender][message.Sequence]);
+            if (!_pending.TryRemove(id, out message))
+            {
+                _early[id] = (now, accepted);
+                return;
+            }
         }
+        Settle(message, now, accepted);
     }
 
-    public void OnReject(Guid id)
+    private void Settle((int Sender, int Sequence) message, long time, bool accepted)
     {
-        if (_pending.TryRemove(id, out var message))
+        if (accepted)
+        {
+            Interlocked.Increment(ref _acked[message.Sender]);
+            Record(AckLatency, time - _scheduled[message.Sender][message.Sequence]);
+        }
+        else
         {
             Interlocked.Increment(ref _rejected[message.Sender]);
         }

@@ -108,11 +108,10 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
             {
                 await Task.Delay(wait);
             }
-            var id = Guid.NewGuid();
-            phase.RecordSend(sender, sequence, scheduled, id);
             try
             {
-                await connection.SendAsync(id, LoadPhase.Text(phase.Id, sender, sequence));
+                var id = await connection.SendAsync(LoadPhase.Text(phase.Id, sender, sequence));
+                phase.RecordSend(sender, sequence, scheduled, id);
             }
             catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or InvalidOperationException or OperationCanceledException)
             {

@@ -7,8 +7,9 @@ public sealed class SignalRConnection(HubConnection hub, int client, ILoadSink s
 {
     private volatile bool _disposing;
 
-    public Task SendAsync(Guid id, string text)
+    public Task<Guid> SendAsync(string text)
     {
+        var id = Guid.NewGuid();
         // Open loop: do not wait for the completion; it is the ack, reported when it arrives.
         var invocation = hub.InvokeAsync<Guid>("Send", id, text);
         _ = invocation.ContinueWith(
@@ -26,7 +27,7 @@ public sealed class SignalRConnection(HubConnection hub, int client, ILoadSink s
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        return Task.CompletedTask;
+        return Task.FromResult(id);
     }
 
     public Task OnClosedAsync(Exception? error)
