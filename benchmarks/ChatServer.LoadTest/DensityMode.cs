@@ -23,7 +23,7 @@ public static partial class Modes
                     var after = target.Server.ResidentBytes();
                     var sockets = target.Server.OpenSockets();
                     rows.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"| {name} | {count:N0} | {before / 1048576.0:N1} | {after / 1048576.0:N1} | {(after - before) / (double)count / 1024:N1} | {sockets:N0} | {session.EarlyCloses} |"));
+                        $"| {name} | {count:N0} | {before / 1048576.0:N1} | {after / 1048576.0:N1} | {(after - before) / (double)count / 1024:N1} | {sockets:N0} | {session.EarlyCloses}{(session.FirstCloseReason is { } reason ? $" (first: {reason})" : "")} |"));
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {

@@ -2,6 +2,11 @@ using System.Diagnostics;
 using ChatServer.LoadTest;
 
 // Open-loop load on the chat sample and a SignalR baseline; see docs/benchmarks.md ("Chat server") for the method.
+if (args.Contains("--help"))
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
 LoadOptions options;
 try
 {
@@ -12,11 +17,6 @@ catch (ArgumentException exception)
     Console.Error.WriteLine(exception.Message);
     Console.Error.WriteLine(LoadOptions.Usage);
     return 2;
-}
-if (args.Contains("--help"))
-{
-    Console.WriteLine(LoadOptions.Usage);
-    return 0;
 }
 
 if (OperatingSystem.IsLinux() && options.Pin && options.Url is null && File.Exists("/usr/bin/taskset") && Environment.ProcessorCount > 1)
