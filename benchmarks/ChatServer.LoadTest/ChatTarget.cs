@@ -7,6 +7,7 @@ namespace ChatServer.LoadTest;
 /// raw WebSockets at <c>/chat/ws</c> with the server's own origin.</summary>
 public sealed class ChatTarget(ServerProcess server) : ILoadTarget
 {
+    private DirectoryInfo? _store;
     private readonly HttpClient _http = new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = server.Url };
 
     public string Name => "chat";
@@ -19,8 +20,12 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
     public static async Task<ChatTarget> StartAsync(string repositoryRoot, bool pin)
     {
         var assembly = Path.Combine(repositoryRoot, "samples", "ChatServer", "bin", "Release", "net10.0", "ChatServer.dll");
+        // A fresh store per run: the durable store (Chat:Store, being added to the server) gets its own empty file in
+        // a temporary folder; a server without that option ignores the setting and keeps messages in memory.
+        var store = Directory.CreateTempSubdirectory("chat-load-");
         var server = await ServerProcess.StartAsync(assembly, "/auth/me", url => new Dictionary<string, string>
         {
+            ["Chat__Store__Path"] = Path.Combine(store.FullName, "chat.db"),
             // The load's clients send the Origin of the server's own URL (as a page served by it would).
             ["Chat__AllowedOrigins__0"] = url.GetLeftPart(UriPartial.Authority),
             // The load sends far faster than a person: lift the per-user rate limit (20 per 10 s by default).
@@ -29,7 +34,7 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         }, pin);
-        return new ChatTarget(server);
+        return new ChatTarget(server) { _store = store };
     }
 
     public async Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken)
@@ -56,5 +61,6 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
     {
         _http.Dispose();
         await server.DisposeAsync();
+        _store?.Delete(recursive: true);
     }
 }
