@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace ChatServer.LoadTest;
+
+/// <summary>The chat sample: logs senders in with HTTP Basic (<c>POST /auth</c>, any name, empty password) and opens
+/// raw WebSockets at <c>/chat/ws</c> with the server's own origin.</summary>
+public sealed class ChatTarget(ServerProcess server) : ILoadTarget
+{
+    private DirectoryInfo? _store;
+    private readonly HttpClient _http = new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = server.Url };
+
+    public string Name => "chat";
+
+    public ServerProcess Server => server;
+
+    /// <summary>Gets or sets a callback for every raw frame of every connection (the soak's presence observer).</summary>
+    public Action<int, ReadOnlyMemory<byte>>? OnFrame { get; set; }
+
+    public static async Task<ChatTarget> StartAsync(string repositoryRoot, bool pin)
+    {
+        var assembly = Path.Combine(repositoryRoot, "samples", "ChatServer", "bin", "Release", "net10.0", "ChatServer.dll");
+        // A fresh store per run: the durable store (Chat:Store, being added to the server) gets its own empty file in
+        // a temporary folder; a server without that option ignores the setting and keeps messages in memory.
+        var store = Directory.CreateTempSubdirectory("chat-load-");
+        var server = await ServerProcess.StartAsync(assembly, "/auth/me", url => new Dictionary<string, string>
+        {
+            ["Chat__Store__Path"] = Path.Combine(store.FullName, "chat.db"),
+            // The load's clients send the Origin of the server's own URL (as a page served by it would).
+            ["Chat__AllowedOrigins__0"] = url.GetLeftPart(UriPartial.Authority),
+            // The load sends far faster than a person: lift the per-user rate limit (20 per 10 s by default).
+            ["Chat__RateLimitCount"] = "1000000000",
+            // The same log level as the baseline: warnings only, no line per connection or message.
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        }, pin);
+        return new ChatTarget(server) { _store = store };
+    }
+
+    public async Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken)
+    {
+        if (user is null)
+        {
+            // Readers: the lean client, so that a thousand of them fit on the generator's one core.
+            return await ChatConnection.OpenAsync(server.Url, client, null, sink, OnFrame, cancellationToken);
+        }
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/auth");
+        // A fetch, not a browser navigation: the server answers with JSON and the cookie instead of a redirect.
+        login.Headers.Add("Sec-Fetch-Mode", "cors");
+        // No pooled keep-alive connection is left behind: the soak counts the server's sockets.
+        login.Headers.ConnectionClose = true;
+        login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
+        using var response = await _http.SendAsync(login, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var cookie = response.Headers.GetValues("Set-Cookie").Select(header => header.Split(';')[0]).Single(pair => pair.StartsWith("chat.session", StringComparison.Ordinal));
+        // Senders (and the soak's logged-in users): the shared ChatClient, edits and acks through the library.
+        return await SharedClientConnection.OpenAsync(server.Url, client, cookie, sink, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await server.DisposeAsync();
+        _store?.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace ChatServer.LoadTest;
+
+/// <summary>The command line: <c>--name value</c> pairs and flags. <c>--help</c> prints them.</summary>
+public sealed class LoadOptions
+{
+    public string Target { get; private set; } = "both";
+    public string? Url { get; private set; }
+    public int Clients { get; private set; } = 1000;
+    public int Senders { get; private set; } = 10;
+    public double Rate { get; private set; } = 50;
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(15);
+    public bool Stepped { get; private set; }
+    public IReadOnlyList<double> Steps { get; private set; } = [25, 50, 100, 200, 400, 800, 1600];
+    public TimeSpan StepDuration { get; private set; } = TimeSpan.FromSeconds(10);
+    public double P99LimitMilliseconds { get; private set; } = 100;
+    public bool Density { get; private set; }
+    public IReadOnlyList<int> DensityCounts { get; private set; } = [1000, 5000, 10000];
+    public bool Smoke { get; private set; }
+    public bool Soak { get; private set; }
+    public bool Pin { get; private set; } = true;
+    public string? Chart { get; private set; }
+
+    public const string Usage = """
+        ChatServer.LoadTest: open-loop load on the chat sample's WebSocket server and a SignalR baseline.
+          --target chat|signalr|both   servers to drive (default both; each started as its own process)
+          --url http://host:port       drive a running chat server instead of starting one (target chat only)
+          --clients N                  connections (default 1000; senders are among them)
+          --senders S                  connections that send, logged in, with edits and acks (default 10)
+          --rate R                     offered messages per second over all senders (default 50)
+          --duration SECONDS           measured time of the fixed-rate run (default 20)
+          --stepped                    also step the rate (--steps 25,50,…, --step-duration 10) to find the capacity
+          --density                    memory per idle connection (--density-counts 1000,5000,10000)
+          --smoke                      CI check: 200 clients, 5 s, 50 msg/s, chat only; exit 1 on any broken invariant
+          --soak                       200 clients joining and leaving for 60 s; exit 1 if the server keeps growing
+          --no-pin                     do not pin the server to core 0 and this process to core 1
+          --chart FILE.png             latency against offered load (needs --stepped)
+        """;
+
+    public static LoadOptions Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--target": options.Target = Value() switch
+                {
+                    "chat" => "chat",
+                    "signalr" => "signalr",
+                    "both" => "both",
+                    _ => throw new ArgumentException("--target is chat, signalr or both."),
+                }; break;
+                case "--url": options.Url = Value(); break;
+                case "--clients": options.Clients = PositiveInt(name, Value()); break;
+                case "--senders": options.Senders = PositiveInt(name, Value()); break;
+                case "--rate": options.Rate = PositiveDouble(name, Value()); break;
+                case "--duration": options.Duration = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
+                case "--drain": options.Drain = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
+                case "--stepped": options.Stepped = true; break;
+                case "--steps": options.Steps = [.. Value().Split(',').Select(step => PositiveDouble(name, step))]; break;
+                case "--step-duration": options.StepDuration = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
+                case "--p99-limit": options.P99LimitMilliseconds = PositiveDouble(name, Value()); break;
+                case "--density": options.Density = true; break;
+                case "--density-counts": options.DensityCounts = [.. Value().Split(',').Select(count => PositiveInt(name, count))]; break;
+                case "--smoke": options.Smoke = true; break;
+                case "--soak": options.Soak = true; break;
+                case "--no-pin": options.Pin = false; break;
+                case "--chart": options.Chart = Value(); break;
+                default: throw new ArgumentException($"Unknown option '{name}'.");
+            }
+        }
+        if (options.Smoke)
+        {
+            // The CI smoke: small, short, chat only; its checks are invariants, never times.
+            options.Target = "chat";
+            options.Clients = Math.Min(options.Clients, 200);
+            options.Senders = Math.Min(options.Senders, 5);
+            options.Rate = 50;
+            options.Duration = TimeSpan.FromSeconds(5);
+            options.Warmup = TimeSpan.Zero;
+        }
+        if (options.Senders > options.Clients)
+        {
+            throw new ArgumentException("--senders cannot exceed --clients (senders are among the clients).");
+        }
+        if (options.Url is not null && options.Target != "chat")
+        {
+            throw new ArgumentException("--url drives one running chat server: use --target chat with it.");
+        }
+        return options;
+    }
+
+    private static int PositiveInt(string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.");
+
+    private static double PositiveDouble(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive number, not '{text}'.");
+}

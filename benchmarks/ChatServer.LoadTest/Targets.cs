@@ -1,0 +1,15 @@
+namespace ChatServer.LoadTest;
+
+/// <summary>Starts the server of a target by name, or attaches to the running chat server of <c>--url</c>.</summary>
+public static class Targets
+{
+    public static async Task<ILoadTarget> StartAsync(string name, LoadOptions options, string root) => name switch
+    {
+        "chat" when options.Url is not null => new ChatTarget(ServerProcess.Attach(new Uri(options.Url))),
+        "chat" => await ChatTarget.StartAsync(root, options.Pin),
+        "signalr" => await SignalRTarget.StartAsync(root, options.Pin),
+        _ => throw new ArgumentException($"Unknown target '{name}'."),
+    };
+
+    public static IReadOnlyList<string> Names(LoadOptions options) => options.Target == "both" ? ["chat", "signalr"] : [options.Target];
+}
