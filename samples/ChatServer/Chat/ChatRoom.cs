@@ -25,10 +25,10 @@ public sealed class ChatRoom : IDisposable
     private readonly MessageStore _store;
     private readonly SendValidator _validator;
     private readonly PresenceTracker _presence;
-    private readonly TimeProvider _time;
     private readonly ChatOptions _options;
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer<SendMessage> _server;
+    private readonly DemoLatency? _latency;
     private int _sends;
 
     public ChatRoom(MessageStore store, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
@@ -37,10 +37,10 @@ public sealed class ChatRoom : IDisposable
         _store = store;
         _validator = validator;
         _presence = presence;
-        _time = time;
         _options = options.Value;
         _logger = logger;
         _server = new RemoteEditServer<SendMessage>(HandleSendAsync);
+        _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
             ChatLog.DemoOn(logger, _options.Demo.Latency, _options.Demo.FailEveryNth);
@@ -118,10 +118,7 @@ public sealed class ChatRoom : IDisposable
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
             throw error.ToException();
         }
-        if (_options.Demo.Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
-        }
+        using var turn = _latency is null ? null : await _latency.WaitTurnAsync(context.Connection, cancellationToken);
         var failEvery = _options.Demo.FailEveryNth;
         if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
         {
