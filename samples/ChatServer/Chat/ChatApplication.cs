@@ -1,4 +1,5 @@
 using ChatServer.Presence;
+using ChatServer.Storage;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public static class ChatApplication
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MessageStore>();
+        builder.Services.AddChatStorage();
         builder.Services.AddSingleton<SendValidator>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<ChatRoom>();

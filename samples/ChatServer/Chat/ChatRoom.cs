@@ -3,6 +3,7 @@ using System.Security.Claims;
 using ChatServer.Auth;
 using ChatServer.Presence;
 using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Remote;
@@ -22,7 +23,7 @@ public sealed class ChatRoom : IDisposable
 {
     private readonly object _gate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
-    private readonly MessageStore _store;
+    private readonly IMessageStore _store;
     private readonly SendValidator _validator;
     private readonly PresenceTracker _presence;
     private readonly TimeProvider _time;
@@ -31,7 +32,7 @@ public sealed class ChatRoom : IDisposable
     private readonly RemoteEditServer<SendMessage> _server;
     private int _sends;
 
-    public ChatRoom(MessageStore store, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -40,7 +41,7 @@ public sealed class ChatRoom : IDisposable
         _time = time;
         _options = options.Value;
         _logger = logger;
-        _server = new RemoteEditServer<SendMessage>(HandleSendAsync);
+        _server = new RemoteEditServer<SendMessage>(HandleSendAsync, ledger);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
             ChatLog.DemoOn(logger, _options.Demo.Latency, _options.Demo.FailEveryNth);
