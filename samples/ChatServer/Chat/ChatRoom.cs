@@ -31,6 +31,7 @@ public sealed class ChatRoom : IDisposable
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer<SendMessage> _server;
     private int _sends;
+    private int _slowConsumersDisconnected;
 
     public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
@@ -53,6 +54,9 @@ public sealed class ChatRoom : IDisposable
 
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
+
+    /// <summary>Gets how many connections were ended because their outbox overflowed (clients that read too slowly).</summary>
+    public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
 
     /// <summary>Gets a snapshot of the recent messages.</summary>
     /// <returns>The messages, oldest first.</returns>
@@ -80,7 +84,7 @@ public sealed class ChatRoom : IDisposable
         using var membership = _presence.Join(user);
         try
         {
-            var channel = new WebSocketMessageChannel(socket, WebSocketMessageChannel.DefaultMaxMessageSize);
+            var channel = new SlowConsumerChannel(socket, connection, _options.CloseTimeout);
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
         finally
@@ -88,6 +92,10 @@ public sealed class ChatRoom : IDisposable
             lock (_gate)
             {
                 _connections.Remove(connection);
+            }
+            if (connection.Overflowed)
+            {
+                Interlocked.Increment(ref _slowConsumersDisconnected);
             }
             ChatLog.ConnectionClosed(_logger, connection.Id, user ?? "(anonymous)", connection.Overflowed);
         }
