@@ -1,0 +1,89 @@
+using ChatServer.Shared;
+using ChatServer.Shared.Protocol;
+using ChatServer.Tests.Support;
+using Reactive.Edits;
+using Xunit.Abstractions;
+
+namespace ChatServer.Tests.Faults;
+
+public sealed class KillTests(ITestOutputHelper output)
+{
+    private const int Clients = 4;
+    private const int Window = 8;
+
+    [Fact]
+    public async Task KillDashNine_WhileClientsSend_EveryAcceptedMessageSurvivesOnceAndEverySendSettles()
+    {
+        var directory = Directory.CreateTempSubdirectory("chat-kill-");
+        var store = Path.Combine(directory.FullName, "chat.db");
+        var port = ServerProcess.FreePort();
+        var address = ServerProcess.AddressOf(port);
+        // A high rate limit: the test measures durability, not the limiter. History holds everything, to compare.
+        string[] settings = ["--Chat:RateLimitCount=1000000", "--Chat:HistorySize=1000000", "--Chat:PresenceGrace=00:00:00"];
+        var server = await ServerProcess.StartAsync(port, store, settings);
+        var users = new List<TestUser>();
+        var senders = new List<ContinuousSender>();
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            for (var i = 0; i < Clients; i++)
+            {
+                var user = await TestUser.LoginAsync(address, $"sender{i}");
+                users.Add(user);
+                senders.Add(new ContinuousSender(await user.ConnectAsync(), user.Name!, Window));
+            }
+            var sending = senders.Select(sender => Task.Run(() => sender.RunAsync(int.MaxValue, stop.Token))).ToList();
+            int AcceptedCount() => senders.Sum(s => s.Accepted.Count);
+
+            await Eventually.HoldsAsync(() => AcceptedCount() >= 200, "200 sends accepted before the kill");
+            var acceptedBeforeKill = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
+            var sentBeforeKill = senders.Sum(s => s.Sent.Count);
+            await server.KillAsync();
+            var unsettledAtKill = senders.Sum(s => s.Unsettled().Count);
+
+            server = await ServerProcess.StartAsync(port, store, settings);
+            await Eventually.HoldsAsync(() => AcceptedCount() >= acceptedBeforeKill.Count + 200, "200 more sends accepted after the restart");
+            await stop.CancelAsync();
+            await Task.WhenAll(sending);
+            await Eventually.HoldsAsync(() => senders.All(s => s.Unsettled().Count == 0), "every send accepted or rejected");
+
+            await using var reader = TestUser.Anonymous(address);
+            var history = await HistoryAsync(await reader.ConnectAsync(), AcceptedCount());
+            var sent = senders.Sum(s => s.Sent.Count);
+            var accepted = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
+            var rejected = senders.SelectMany(s => s.Rejected.Values).ToList();
+            output.WriteLine($"clients {Clients}, window {Window} unsettled sends per client");
+            output.WriteLine($"sent {sent} (before the kill {sentBeforeKill}), accepted before the kill {acceptedBeforeKill.Count}, unsettled at the kill {unsettledAtKill}");
+            output.WriteLine($"accepted in the end {accepted.Count}, rejected {rejected.Count}, messages present after the restart {history.Count}, distinct ids {history.Select(m => m.Id).Distinct().Count()}");
+
+            rejected.Should().BeEmpty("nothing in this run is invalid or rate-limited, and a resend is not a conflict");
+            history.Select(m => m.Id).Should().OnlyHaveUniqueItems("a resend after the restart must not store the message again");
+            history.Select(m => new EditId(m.Id)).Should().Contain(acceptedBeforeKill, "an acknowledged send was committed before its ack");
+            history.Select(m => new EditId(m.Id)).Should().BeEquivalentTo(accepted, "every accepted send is present once, and nothing else");
+            history.Select(m => m.Sequence).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+            var texts = senders.SelectMany(s => s.Sent).ToDictionary(p => p.Key.Value, p => p.Value);
+            history.Should().OnlyContain(m => texts[m.Id] == m.Text);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var sender in senders)
+            {
+                sender.Dispose();
+            }
+            foreach (var user in users)
+            {
+                await user.DisposeAsync();
+            }
+            await server.DisposeAsync();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(ChatClient client, int expected)
+    {
+        using var messages = new LiveCollection<ChatMessage, EditId>(client.Messages);
+        await Eventually.HoldsAsync(() => messages.Items.Count >= expected, $"the history holds {expected} messages");
+        return [.. messages.Items.Values.OrderBy(m => m.Sequence)];
+    }
+}
