@@ -1,6 +1,7 @@
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Reactive.Edits;
 using Xunit.Abstractions;
 
@@ -36,10 +37,15 @@ public sealed class KillTests(ITestOutputHelper output)
             int AcceptedCount() => senders.Sum(s => s.Accepted.Count);
 
             await Eventually.HoldsAsync(() => AcceptedCount() >= 200, "200 sends accepted before the kill");
+            await server.KillAsync();
+            // Taken after the kill: every ack counted here was sent by the server before it died.
             var acceptedBeforeKill = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
             var sentBeforeKill = senders.Sum(s => s.Sent.Count);
-            await server.KillAsync();
-            var unsettledAtKill = senders.Sum(s => s.Unsettled().Count);
+            var unsettledAtKill = senders.SelectMany(s => s.Unsettled()).ToHashSet();
+            // What the dead server's file holds: every acknowledged send, and maybe some whose ack was still on its way.
+            var committedAtKill = CommittedIds(store);
+            committedAtKill.Should().Contain(acceptedBeforeKill.Select(id => id.Value), "a send is acknowledged only after its commit");
+            var committedUnacknowledged = unsettledAtKill.Count(id => committedAtKill.Contains(id.Value));
 
             server = await ServerProcess.StartAsync(port, store, settings);
             await Eventually.HoldsAsync(() => AcceptedCount() >= acceptedBeforeKill.Count + 200, "200 more sends accepted after the restart");
@@ -53,7 +59,8 @@ public sealed class KillTests(ITestOutputHelper output)
             var accepted = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
             var rejected = senders.SelectMany(s => s.Rejected.Values).ToList();
             output.WriteLine($"clients {Clients}, window {Window} unsettled sends per client");
-            output.WriteLine($"sent {sent} (before the kill {sentBeforeKill}), accepted before the kill {acceptedBeforeKill.Count}, unsettled at the kill {unsettledAtKill}");
+            output.WriteLine($"sent {sent} (before the kill {sentBeforeKill}), accepted before the kill {acceptedBeforeKill.Count}, unsettled at the kill {unsettledAtKill.Count}");
+            output.WriteLine($"committed in the file at the kill {committedAtKill.Count}, of which committed but not acknowledged {committedUnacknowledged} (their resends were deduplicated by the durable ledger)");
             output.WriteLine($"accepted in the end {accepted.Count}, rejected {rejected.Count}, messages present after the restart {history.Count}, distinct ids {history.Select(m => m.Id).Distinct().Count()}");
 
             rejected.Should().BeEmpty("nothing in this run is invalid or rate-limited, and a resend is not a conflict");
@@ -78,6 +85,21 @@ public sealed class KillTests(ITestOutputHelper output)
             await server.DisposeAsync();
             directory.Delete(recursive: true);
         }
+    }
+
+    private static HashSet<Guid> CommittedIds(string store)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store, Pooling = false }.ToString());
+        connection.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id FROM messages;";
+        using var reader = select.ExecuteReader();
+        var ids = new HashSet<Guid>();
+        while (reader.Read())
+        {
+            ids.Add(Guid.Parse(reader.GetString(0)));
+        }
+        return ids;
     }
 
     private static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(ChatClient client, int expected)
