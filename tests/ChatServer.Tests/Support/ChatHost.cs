@@ -72,7 +72,7 @@ public sealed class ChatHost : IAsyncDisposable
             options.Demo = new DemoOptions();
             options.PresenceGrace = TimeSpan.Zero;
             // In memory unless a test asks for the durable store (and gives it its own file).
-            options.Store.Kind = Storage.StoreKind.Memory;
+            options.Store.Kind = ChatServer.Storage.StoreKind.Memory;
             options.AllowedOrigins = [TestOrigin];
             if (port != 0)
             {
