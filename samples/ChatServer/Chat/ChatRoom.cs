@@ -55,7 +55,7 @@ public sealed class ChatRoom : IDisposable
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
 
-    /// <summary>Gets how many connections were ended because their outbox overflowed (clients that read too slowly).</summary>
+    /// <summary>Gets how many connections were cut off because their outbox overflowed (clients that read too slowly).</summary>
     public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
 
     /// <summary>Gets a snapshot of the recent messages.</summary>
@@ -82,6 +82,8 @@ public sealed class ChatRoom : IDisposable
         // Presence as change sets: the current state first (one set of adds), then every change, into this outbox.
         using var presenceFeed = _presence.Connect().Subscribe(changes => connection.TryPost(EncodePresence(changes)));
         using var membership = _presence.Join(user);
+        // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone.
+        using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
         try
         {
             var channel = new SlowConsumerChannel(socket, connection, _options.CloseTimeout);
@@ -93,15 +95,19 @@ public sealed class ChatRoom : IDisposable
             {
                 _connections.Remove(connection);
             }
-            if (connection.Overflowed)
-            {
-                Interlocked.Increment(ref _slowConsumersDisconnected);
-            }
             ChatLog.ConnectionClosed(_logger, connection.Id, user ?? "(anonymous)", connection.Overflowed);
         }
     }
 
     public void Dispose() => _server.Dispose();
+
+    private void CountIfOverflowed(object? state)
+    {
+        if (((RemoteEditConnection)state!).Overflowed)
+        {
+            Interlocked.Increment(ref _slowConsumersDisconnected);
+        }
+    }
 
     // Welcome and history go first, and the connection joins the broadcast in the same step: no message is missed or doubled.
     private void Join(RemoteEditConnection connection, string? user)

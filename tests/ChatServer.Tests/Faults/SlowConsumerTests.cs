@@ -70,6 +70,38 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ClientThatReadsTooLate_GetsClose1008AfterTheFramesAlreadySent()
+    {
+        await using var host = await ChatHost.StartAsync(options =>
+        {
+            options.OutboxCapacity = OutboxCapacity;
+            options.MaxMessageLength = TextLength;
+            options.RateLimitCount = 1_000_000;
+            options.HistorySize = 10;
+            options.KeepAliveInterval = TimeSpan.FromMinutes(10);
+            // The client starts reading as soon as the overflow is counted, well within it; it never answers the
+            // close, so the server aborts the socket when the timeout ends.
+            options.CloseTimeout = TimeSpan.FromSeconds(3);
+        });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        await using var slowUser = await TestUser.LoginAsync(host, "slow");
+        var sender = await alice.ConnectAsync();
+        await using var slow = await RawTcpWebSocket.ConnectAsync(slowUser, receiveBufferSize: 4096);
+        using var sending = new ContinuousSender(sender, "burst", Window, TextLength);
+        using var stop = new CancellationTokenSource();
+
+        var run = sending.RunAsync(100 * PhaseMessages, stop.Token);
+        await Eventually.HoldsAsync(() => host.Room.SlowConsumersDisconnected > 0 || run.IsCompleted, "the slow client's outbox overflowed");
+        await stop.CancelAsync();
+        await run;
+        var (frames, closeStatus) = await slow.DrainAsync();
+
+        output.WriteLine($"sent {sending.Sent.Count}; the late reader received {frames} whole frames, then close status {closeStatus?.ToString() ?? "none"}");
+        host.Room.SlowConsumersDisconnected.Should().Be(1);
+        closeStatus.Should().Be(1008, "a client that reads again within the close timeout is told why it was cut off");
+    }
+
     // Sends `count` messages (or until `stop` holds), waits until both receivers have them, and returns the delivery rate.
     private static async Task<(double Rate, int Count)> PhaseAsync(ChatClient client, string name, int count, LiveCollection<ChatMessage, EditId>[] receivers, HashSet<EditId> sent, Func<bool>? stop)
     {
