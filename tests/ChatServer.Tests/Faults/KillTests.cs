@@ -19,8 +19,8 @@ public sealed class KillTests(ITestOutputHelper output)
         var store = Path.Combine(directory.FullName, "chat.db");
         var port = ServerProcess.FreePort();
         var address = ServerProcess.AddressOf(port);
-        // A high rate limit: the test measures durability, not the limiter. History holds everything, to compare.
-        string[] settings = ["--Chat:RateLimitCount=1000000", "--Chat:HistorySize=1000000", "--Chat:PresenceGrace=00:00:00"];
+        // A high rate limit: the test measures durability, not the limiter.
+        string[] settings = ["--Chat:RateLimitCount=1000000", "--Chat:PresenceGrace=00:00:00"];
         var server = await ServerProcess.StartAsync(port, store, settings);
         var users = new List<TestUser>();
         var senders = new List<ContinuousSender>();
@@ -43,7 +43,7 @@ public sealed class KillTests(ITestOutputHelper output)
             var sentBeforeKill = senders.Sum(s => s.Sent.Count);
             var unsettledAtKill = senders.SelectMany(s => s.Unsettled()).ToHashSet();
             // What the dead server's file holds: every acknowledged send, and maybe some whose ack was still on its way.
-            var committedAtKill = CommittedIds(store);
+            var committedAtKill = Committed(store).Select(m => m.Id).ToHashSet();
             committedAtKill.Should().Contain(acceptedBeforeKill.Select(id => id.Value), "a send is acknowledged only after its commit");
             var committedUnacknowledged = unsettledAtKill.Count(id => committedAtKill.Contains(id.Value));
 
@@ -53,8 +53,11 @@ public sealed class KillTests(ITestOutputHelper output)
             await Task.WhenAll(sending);
             await Eventually.HoldsAsync(() => senders.All(s => s.Unsettled().Count == 0), "every send accepted or rejected");
 
+            // Everything stored, read from the file (the server is running; WAL lets a reader in). A client's history
+            // frame holds only the last Chat:HistorySize (100) of them, checked below.
+            var history = Committed(store);
             await using var reader = TestUser.Anonymous(address);
-            var history = await HistoryAsync(await reader.ConnectAsync(), AcceptedCount());
+            var shown = await HistoryAsync(await reader.ConnectAsync(), Math.Min(100, history.Count));
             var sent = senders.Sum(s => s.Sent.Count);
             var accepted = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
             var rejected = senders.SelectMany(s => s.Rejected.Values).ToList();
@@ -70,6 +73,7 @@ public sealed class KillTests(ITestOutputHelper output)
             history.Select(m => m.Sequence).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
             var texts = senders.SelectMany(s => s.Sent).ToDictionary(p => p.Key.Value, p => p.Value);
             history.Should().OnlyContain(m => texts[m.Id] == m.Text);
+            shown.Select(m => m.Id).Should().Equal(history.TakeLast(100).Select(m => m.Id), "a client that connects after the restart is shown the stored history");
         }
         finally
         {
@@ -87,19 +91,19 @@ public sealed class KillTests(ITestOutputHelper output)
         }
     }
 
-    private static HashSet<Guid> CommittedIds(string store)
+    private static List<ChatMessage> Committed(string store)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store, Pooling = false }.ToString());
         connection.Open();
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT id FROM messages;";
+        select.CommandText = "SELECT sequence, id, user, text, sent_at_ticks FROM messages ORDER BY sequence;";
         using var reader = select.ExecuteReader();
-        var ids = new HashSet<Guid>();
+        var messages = new List<ChatMessage>();
         while (reader.Read())
         {
-            ids.Add(Guid.Parse(reader.GetString(0)));
+            messages.Add(new ChatMessage(Guid.Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3), new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero), reader.GetInt64(0)));
         }
-        return ids;
+        return messages;
     }
 
     private static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(ChatClient client, int expected)
