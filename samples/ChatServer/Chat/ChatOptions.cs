@@ -65,6 +65,10 @@ public sealed class ChatOptions
     /// <value>1,024.</value>
     public int OutboxCapacity { get; set; } = 1024;
 
+    /// <summary>Gets or sets where messages and the ledger of edit ids are kept (section <c>Chat:Store</c>).</summary>
+    /// <value>SQLite in <c>chat.db</c> under the content root.</value>
+    public Storage.StoreOptions Store { get; set; } = new();
+
     /// <summary>Gets or sets the demonstration options.</summary>
     /// <value>Off.</value>
     public DemoOptions Demo { get; set; } = new();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using ChatServer.Auth;
 using ChatServer.Presence;
 using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Remote;
@@ -22,7 +23,7 @@ public sealed class ChatRoom : IDisposable
 {
     private readonly object _gate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
-    private readonly MessageStore _store;
+    private readonly IMessageStore _store;
     private readonly SendValidator _validator;
     private readonly PresenceTracker _presence;
     private readonly ChatOptions _options;
@@ -30,8 +31,9 @@ public sealed class ChatRoom : IDisposable
     private readonly RemoteEditServer<SendMessage> _server;
     private readonly DemoLatency? _latency;
     private int _sends;
+    private int _slowConsumersDisconnected;
 
-    public ChatRoom(MessageStore store, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -39,7 +41,7 @@ public sealed class ChatRoom : IDisposable
         _presence = presence;
         _options = options.Value;
         _logger = logger;
-        _server = new RemoteEditServer<SendMessage>(HandleSendAsync);
+        _server = new RemoteEditServer<SendMessage>(HandleSendAsync, ledger);
         _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
@@ -52,6 +54,9 @@ public sealed class ChatRoom : IDisposable
 
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
+
+    /// <summary>Gets how many connections were cut off because their outbox overflowed (clients that read too slowly).</summary>
+    public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
 
     /// <summary>Gets a snapshot of the recent messages.</summary>
     /// <returns>The messages, oldest first.</returns>
@@ -77,10 +82,12 @@ public sealed class ChatRoom : IDisposable
         // Presence as change sets: the current state first (one set of adds), then every change, into this outbox.
         using var presenceFeed = _presence.Connect().Subscribe(changes => connection.TryPost(EncodePresence(changes)));
         using var membership = _presence.Join(user);
+        // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone.
+        using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
         try
         {
             var channel = new TextFramesOnlyChannel(
-                new WebSocketMessageChannel(socket, _options.MaxFrameSize, _options.CloseTimeout, System.Reactive.Concurrency.Scheduler.Default),
+                new SlowConsumerChannel(socket, connection, _options.MaxFrameSize, _options.CloseTimeout),
                 () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames."));
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
@@ -95,6 +102,14 @@ public sealed class ChatRoom : IDisposable
     }
 
     public void Dispose() => _server.Dispose();
+
+    private void CountIfOverflowed(object? state)
+    {
+        if (((RemoteEditConnection)state!).Overflowed)
+        {
+            Interlocked.Increment(ref _slowConsumersDisconnected);
+        }
+    }
 
     // Welcome and history go first, and the connection joins the broadcast in the same step: no message is missed or doubled.
     private void Join(RemoteEditConnection connection, string? user)

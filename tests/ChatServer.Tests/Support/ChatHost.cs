@@ -77,6 +77,8 @@ public sealed class ChatHost : IAsyncDisposable
             // Tests run without the demo options unless they ask for them, and with no presence grace.
             options.Demo = new DemoOptions();
             options.PresenceGrace = TimeSpan.Zero;
+            // In memory unless a test asks for the durable store (and gives it its own file).
+            options.Store.Kind = ChatServer.Storage.StoreKind.Memory;
             options.AllowedOrigins = [TestOrigin];
             if (port != 0)
             {

@@ -9,14 +9,14 @@ namespace ChatServer.Tests.Support;
 /// <summary>A user of a test host: a cookie jar, logged in through <c>/auth</c> (or anonymous), and the clients it opens.</summary>
 public sealed class TestUser : IAsyncDisposable
 {
-    private readonly ChatHost _host;
+    private readonly Uri _address;
     private readonly List<IAsyncDisposable> _owned = [];
 
-    private TestUser(ChatHost host, string? name)
+    private TestUser(Uri address, string? name)
     {
-        _host = host;
+        _address = address;
         Name = name;
-        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = host.Address };
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = address };
     }
 
     public string? Name { get; }
@@ -25,15 +25,20 @@ public sealed class TestUser : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<TestUser> LoginAsync(ChatHost host, string name)
+    public static Task<TestUser> LoginAsync(ChatHost host, string name) => LoginAsync(host.Address, name);
+
+    /// <summary>Logs in to the server at <paramref name="address"/>, e.g. one in a separate process.</summary>
+    public static async Task<TestUser> LoginAsync(Uri address, string name)
     {
-        var user = new TestUser(host, name);
+        var user = new TestUser(address, name);
         using var response = await user.Http.SendAsync(BasicLogin(name, string.Empty));
         response.StatusCode.Should().Be(HttpStatusCode.OK, "an empty password logs in");
         return user;
     }
 
-    public static TestUser Anonymous(ChatHost host) => new(host, null);
+    public static TestUser Anonymous(ChatHost host) => new(host.Address, null);
+
+    public static TestUser Anonymous(Uri address) => new(address, null);
 
     public static HttpRequestMessage BasicLogin(string name, string password)
     {
@@ -47,7 +52,7 @@ public sealed class TestUser : IAsyncDisposable
     /// <summary>Opens a <see cref="ChatClient"/> with this user's cookie and the allowed origin, and waits for its history.</summary>
     public async Task<ChatClient> ConnectAsync()
     {
-        var client = new ChatClient(_host.Address, new ChatClientOptions
+        var client = new ChatClient(_address, new ChatClientOptions
         {
             ConfigureSocket = ConfigureSocket,
             InitialBackoff = TimeSpan.FromMilliseconds(50),
@@ -84,7 +89,7 @@ public sealed class TestUser : IAsyncDisposable
         return raw;
     }
 
-    public Uri SocketUri => new UriBuilder(new Uri(_host.Address, Shared.Protocol.ChatProtocol.SocketPath)) { Scheme = "ws" }.Uri;
+    public Uri SocketUri => new UriBuilder(new Uri(_address, Shared.Protocol.ChatProtocol.SocketPath)) { Scheme = "ws" }.Uri;
 
     public void ConfigureSocket(ClientWebSocketOptions options)
     {

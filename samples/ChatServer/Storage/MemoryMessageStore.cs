@@ -1,26 +1,23 @@
+using ChatServer.Chat;
 using ChatServer.Shared.Protocol;
 using Microsoft.Extensions.Options;
 
-namespace ChatServer.Chat;
+namespace ChatServer.Storage;
 
-/// <summary>The messages, shared by every connection: in memory, the most recent <see cref="ChatOptions.HistorySize"/>.</summary>
+/// <summary>The messages in memory, the most recent <see cref="ChatOptions.HistorySize"/>: lost on restart
+/// (<c>Chat:Store:Kind=Memory</c>).</summary>
 /// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> calls it under its gate, so that storing a message and
 /// posting it to every connection happen as one step, in the same order for everyone.</remarks>
-public sealed class MessageStore(TimeProvider time, IOptions<ChatOptions> options)
+public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> options) : IMessageStore
 {
     private readonly Queue<ChatMessage> _recent = new();
     private readonly int _capacity = Math.Max(1, options.Value.HistorySize);
     private long _sequence;
 
-    /// <summary>Gets the recent messages, oldest first.</summary>
-    /// <returns>A snapshot.</returns>
+    /// <inheritdoc/>
     public IReadOnlyList<ChatMessage> Recent() => [.. _recent];
 
-    /// <summary>Stores a new message.</summary>
-    /// <param name="id">The id of the edit that creates it.</param>
-    /// <param name="user">The author, from the connection's identity.</param>
-    /// <param name="text">The validated text.</param>
-    /// <returns>The stored message.</returns>
+    /// <inheritdoc/>
     public ChatMessage Append(Guid id, string user, string text)
     {
         var message = new ChatMessage(id, user, text, time.GetUtcNow(), ++_sequence);

@@ -1,0 +1,153 @@
+using ChatServer.Shared.Protocol;
+using Microsoft.Data.Sqlite;
+using Reactive.Edits;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Storage;
+
+/// <summary>The ledger of send edits kept in the chat's SQLite database, so that a resend after a restart has one
+/// effect and gets the first outcome.</summary>
+/// <remarks>
+/// <para>Where each outcome lives: an <b>accepted</b> edit is its row in <c>messages</c> (written by
+/// <see cref="SqliteMessageStore.Append"/> in the message's own transaction, before the ack); a <b>rejected</b> attempt
+/// is a row in <c>edit_rejections</c>, written by <see cref="CompleteAsync"/> before the reject is sent; a run <b>in
+/// progress</b> lives only in memory (a crash mid-run committed nothing, so the resend runs it again).</para>
+/// <para>Rules of <see cref="IEditLedger{TCommand}"/>: a resend joins the run in progress or gets the recorded outcome;
+/// a later attempt after a rejection runs again; the same id with different text is refused with
+/// <see cref="RemoteErrorCodes.ConflictingCommand"/>. Entries are kept as long as the messages (no expiry).</para>
+/// <para>Thread safety: every member may be called from any thread; one lock guards the runs in progress and their
+/// lookups, and outcomes complete outside it.</para>
+/// </remarks>
+public sealed class SqliteEditLedger(SqliteChatDatabase database) : IEditLedger<SendMessage>
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<EditId, Run> _running = [];
+
+    /// <inheritdoc/>
+    public ValueTask<EditClaim> ClaimAsync(EditId id, int attempt, SendMessage command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_running.TryGetValue(id, out var running))
+            {
+                return new(SameText(running.Text, command) ? new EditClaim(isOwner: false, running.Outcome.Task) : Conflict());
+            }
+            var recorded = database.Use(connection => Find(connection, id));
+            if (recorded is { IsAccepted: true })
+            {
+                return new(SameText(recorded.Text, command) ? Known(EditOutcome.Accepted) : Conflict());
+            }
+            if (recorded is { } rejected && attempt <= rejected.Attempt)
+            {
+                return new(SameText(rejected.Text, command) ? Known(EditOutcome.Rejected(rejected.Error!)) : Conflict());
+            }
+            // New, or a user's retry of a rejected attempt (which may carry corrected text): this caller runs it.
+            var run = new Run(attempt, command.Text);
+            _running.Add(id, run);
+            return new(new EditClaim(isOwner: true, run.Outcome.Task));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>An acceptance is already durable (the message row); a rejection is written here, before the reject is sent.</remarks>
+    public ValueTask CompleteAsync(EditId id, int attempt, EditOutcome outcome, CancellationToken cancellationToken)
+    {
+        Run run;
+        lock (_gate)
+        {
+            run = TakeRun(id, attempt);
+            if (outcome.Error is { } error)
+            {
+                database.Use(connection => RecordRejection(connection, id, attempt, run.Text, error));
+            }
+        }
+        run.Outcome.TrySetResult(outcome);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask AbandonAsync(EditId id, int attempt, CancellationToken cancellationToken)
+    {
+        Run run;
+        lock (_gate)
+        {
+            run = TakeRun(id, attempt);
+        }
+        run.Outcome.TrySetCanceled(CancellationToken.None);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Returns how an edit id is stored in the database.</summary>
+    /// <param name="id">The edit id.</param>
+    /// <returns>Its canonical text.</returns>
+    internal static string Key(Guid id) => id.ToString("D");
+
+    private static bool SameText(string text, SendMessage command) => string.Equals(text, command.Text, StringComparison.Ordinal);
+
+    private static EditClaim Known(EditOutcome outcome) => new(isOwner: false, Task.FromResult(outcome));
+
+    private static EditClaim Conflict() =>
+        Known(EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.ConflictingCommand, "This edit id was already used with a different command.")));
+
+    private Run TakeRun(EditId id, int attempt)
+    {
+        if (!_running.TryGetValue(id, out var run) || run.Attempt != attempt)
+        {
+            throw new InvalidOperationException($"No run of edit {id} attempt {attempt} is in progress.");
+        }
+        _running.Remove(id);
+        return run;
+    }
+
+    private static Recorded? Find(SqliteConnection connection, EditId id)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = """
+            SELECT 0, text, NULL, NULL, NULL FROM messages WHERE id = $id
+            UNION ALL
+            SELECT attempt, text, code, message, 1 FROM edit_rejections WHERE id = $id
+            LIMIT 1;
+            """;
+        select.Parameters.AddWithValue("$id", Key(id.Value));
+        using var reader = select.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        return reader.IsDBNull(4)
+            ? new Recorded(0, reader.GetString(1), null)
+            : new Recorded(reader.GetInt32(0), reader.GetString(1), new RemoteError(reader.GetString(2), reader.GetString(3)));
+    }
+
+    private static bool RecordRejection(SqliteConnection connection, EditId id, int attempt, string text, RemoteError error)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO edit_rejections (id, attempt, text, code, message) VALUES ($id, $attempt, $text, $code, $message)
+            ON CONFLICT (id) DO UPDATE SET attempt = excluded.attempt, text = excluded.text, code = excluded.code, message = excluded.message;
+            """;
+        upsert.Parameters.AddWithValue("$id", Key(id.Value));
+        upsert.Parameters.AddWithValue("$attempt", attempt);
+        upsert.Parameters.AddWithValue("$text", text);
+        upsert.Parameters.AddWithValue("$code", error.Code);
+        upsert.Parameters.AddWithValue("$message", error.Message);
+        return upsert.ExecuteNonQuery() == 1;
+    }
+
+    private sealed record Recorded(int Attempt, string Text, RemoteError? Error)
+    {
+        public bool IsAccepted => Error is null;
+    }
+
+    private sealed class Run(int attempt, string text)
+    {
+        public int Attempt { get; } = attempt;
+
+        public string Text { get; } = text;
+
+        public TaskCompletionSource<EditOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

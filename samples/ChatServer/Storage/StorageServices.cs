@@ -1,0 +1,33 @@
+using ChatServer.Chat;
+using ChatServer.Shared.Protocol;
+using Microsoft.Extensions.Options;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Storage;
+
+/// <summary>Registers the message store and the edit ledger chosen by <c>Chat:Store:Kind</c>.</summary>
+public static class StorageServices
+{
+    /// <summary>Registers <see cref="IMessageStore"/> and <see cref="IEditLedger{TCommand}"/>: SQLite by default, or in memory.</summary>
+    public static IServiceCollection AddChatStorage(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        // Resolved lazily from the options, so that a test host's Configure (e.g. Kind=Memory) takes effect.
+        services.AddSingleton(static provider =>
+        {
+            var store = provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store;
+            var path = Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, store.Path);
+            return new SqliteChatDatabase(path);
+        });
+        services.AddSingleton<IMessageStore>(static provider => IsMemory(provider)
+            ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
+            : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
+        services.AddSingleton<IEditLedger<SendMessage>>(static provider => IsMemory(provider)
+            ? new InMemoryEditLedger<SendMessage>()
+            : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider));
+        return services;
+    }
+
+    private static bool IsMemory(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind == StoreKind.Memory;
+}

@@ -1,0 +1,106 @@
+using ChatServer.Chat;
+using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
+using Microsoft.Extensions.Options;
+using Reactive.Edits;
+using Reactive.Edits.Remote;
+
+namespace ChatServer.Tests.Storage;
+
+public sealed class SqliteEditLedgerTests : IDisposable
+{
+    private static readonly SendMessage Hello = new("hello");
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("chat-ledger-");
+    private readonly List<SqliteChatDatabase> _opened = [];
+
+    [Fact]
+    public async Task Accepted_AfterReopen_ResendGetsTheAckWithoutRunning()
+    {
+        var id = EditId.New();
+        var (store, ledger) = Open();
+        (await ledger.ClaimAsync(id, 1, Hello, default)).IsOwner.Should().BeTrue();
+        store.Append(id.Value, "ada", Hello.Text);
+        await ledger.CompleteAsync(id, 1, EditOutcome.Accepted, default);
+
+        var (reopenedStore, reopened) = Open();
+        var claim = await reopened.ClaimAsync(id, 1, Hello, default);
+
+        claim.IsOwner.Should().BeFalse();
+        (await claim.Outcome).Should().Be(EditOutcome.Accepted);
+        reopenedStore.Recent().Should().ContainSingle(m => m.Id == id.Value && m.Text == "hello" && m.Sequence == 1);
+    }
+
+    [Fact]
+    public async Task Rejected_AfterReopen_SameAttemptGetsTheRejectAndALaterAttemptRuns()
+    {
+        var id = EditId.New();
+        var error = new RemoteError(ChatProtocol.RateLimited, "Too many messages.");
+        var (_, ledger) = Open();
+        (await ledger.ClaimAsync(id, 1, Hello, default)).IsOwner.Should().BeTrue();
+        await ledger.CompleteAsync(id, 1, EditOutcome.Rejected(error), default);
+
+        var (_, reopened) = Open();
+        var resend = await reopened.ClaimAsync(id, 1, Hello, default);
+        var retry = await reopened.ClaimAsync(id, 2, new SendMessage("hello, corrected"), default);
+
+        resend.IsOwner.Should().BeFalse();
+        (await resend.Outcome).Should().Be(EditOutcome.Rejected(error));
+        retry.IsOwner.Should().BeTrue("a user's retry of a rejected attempt runs again");
+    }
+
+    [Fact]
+    public async Task SameIdDifferentText_IsRejectedAsConflicting()
+    {
+        var id = EditId.New();
+        var (store, ledger) = Open();
+        await ledger.ClaimAsync(id, 1, Hello, default);
+        store.Append(id.Value, "ada", Hello.Text);
+        await ledger.CompleteAsync(id, 1, EditOutcome.Accepted, default);
+
+        var claim = await ledger.ClaimAsync(id, 1, new SendMessage("other"), default);
+
+        claim.IsOwner.Should().BeFalse();
+        (await claim.Outcome).Error!.Code.Should().Be(RemoteErrorCodes.ConflictingCommand);
+    }
+
+    [Fact]
+    public async Task InProgress_ResendJoinsTheRun_AndAbandonLetsItRunAgain()
+    {
+        var id = EditId.New();
+        var (_, ledger) = Open();
+        var owner = await ledger.ClaimAsync(id, 1, Hello, default);
+        var joined = await ledger.ClaimAsync(id, 1, Hello, default);
+
+        joined.IsOwner.Should().BeFalse();
+        joined.Outcome.Should().BeSameAs(owner.Outcome);
+        await ledger.AbandonAsync(id, 1, default);
+        joined.Outcome.IsCanceled.Should().BeTrue();
+        (await ledger.ClaimAsync(id, 1, Hello, default)).IsOwner.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Complete_WithoutAClaim_Throws()
+    {
+        var (_, ledger) = Open();
+
+        var complete = async () => await ledger.CompleteAsync(EditId.New(), 1, EditOutcome.Accepted, default);
+
+        await complete.Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    public void Dispose()
+    {
+        foreach (var database in _opened)
+        {
+            database.Dispose();
+        }
+        _directory.Delete(recursive: true);
+    }
+
+    private (SqliteMessageStore Store, SqliteEditLedger Ledger) Open()
+    {
+        var database = new SqliteChatDatabase(Path.Combine(_directory.FullName, "chat.db"));
+        _opened.Add(database);
+        return (new SqliteMessageStore(database, TimeProvider.System, Options.Create(new ChatOptions())), new SqliteEditLedger(database));
+    }
+}

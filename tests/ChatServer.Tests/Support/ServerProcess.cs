@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ChatServer.Tests.Support;
+
+/// <summary>The built chat server (<c>dotnet ChatServer.dll</c>) in a separate process, on a fixed port and a store
+/// path, so that it can be killed with SIGKILL and started again on the same address and store.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private ServerProcess(Process process, StringBuilder output)
+    {
+        _process = process;
+        _output = output;
+    }
+
+    /// <summary>Gets what the process wrote (stdout and stderr), for diagnostics.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Takes a free loopback port.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public static Uri AddressOf(int port) => new($"http://127.0.0.1:{port}/");
+
+    /// <summary>Starts the server on <paramref name="port"/> with its SQLite store at <paramref name="storePath"/>, and
+    /// waits until it answers HTTP.</summary>
+    public static async Task<ServerProcess> StartAsync(int port, string storePath, params string[] settings)
+    {
+        var serverDirectory = ServerDirectory();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = serverDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] arguments =
+        [
+            Path.Combine(serverDirectory, "ChatServer.dll"),
+            "--urls", $"http://127.0.0.1:{port}",
+            "--environment", "Production",
+            "--contentRoot", serverDirectory,
+            "--Logging:LogLevel:Default=Warning",
+            "--Chat:Store:Kind=Sqlite",
+            $"--Chat:Store:Path={storePath}",
+            $"--Chat:AllowedOrigins:0={ChatHost.TestOrigin}",
+            .. settings,
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, output);
+        await server.WaitUntilServingAsync(AddressOf(port));
+        return server;
+    }
+
+    /// <summary>Kills the process with SIGKILL: no shutdown code runs, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitUntilServingAsync(Uri address)
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        var started = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode} before serving:\n{Output}");
+            }
+            try
+            {
+                using var response = await http.GetAsync("auth/me");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+            if (started.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"The server did not serve within 60 s:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    // The server's build output for the configuration the tests were built with (bin/<Configuration>/<tfm>/).
+    private static string ServerDirectory()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = output.Name;
+        var configuration = output.Parent!.Name;
+        var root = output;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Reactive.Edits.sln")))
+        {
+            root = root.Parent;
+        }
+        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("The repository root was not found."), "samples", "ChatServer", "bin", configuration, framework);
+        return File.Exists(Path.Combine(directory, "ChatServer.dll"))
+            ? directory
+            : throw new InvalidOperationException($"The built server was not found at {directory}.");
+    }
+}
