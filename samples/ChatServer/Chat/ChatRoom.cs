@@ -30,6 +30,8 @@ public sealed class ChatRoom : IDisposable
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer<SendMessage> _server;
     private readonly DemoLatency? _latency;
+    private readonly Dictionary<string, PresenceEntry> _presenceEntries = [];
+    private readonly IDisposable _presenceFeed;
     private int _sends;
     private int _slowConsumersDisconnected;
 
@@ -43,6 +45,7 @@ public sealed class ChatRoom : IDisposable
         _logger = logger;
         _server = new RemoteEditServer<SendMessage>(HandleSendAsync, ledger);
         _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
+        _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
             ChatLog.DemoOn(logger, _options.Demo.Latency, _options.Demo.FailEveryNth);
@@ -79,8 +82,6 @@ public sealed class ChatRoom : IDisposable
         var connection = new RemoteEditConnection(Guid.NewGuid().ToString("N")[..12], user is null ? null : principal, _options.OutboxCapacity);
         ChatLog.ConnectionOpened(_logger, connection.Id, user ?? "(anonymous)");
         Join(connection, user);
-        // Presence as change sets: the current state first (one set of adds), then every change, into this outbox.
-        using var presenceFeed = _presence.Connect().Subscribe(changes => connection.TryPost(EncodePresence(changes)));
         using var membership = _presence.Join(user);
         // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone.
         using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
@@ -101,7 +102,11 @@ public sealed class ChatRoom : IDisposable
         }
     }
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _presenceFeed.Dispose();
+        _server.Dispose();
+    }
 
     private void CountIfOverflowed(object? state)
     {
@@ -119,6 +124,16 @@ public sealed class ChatRoom : IDisposable
         {
             connection.TryPost(welcome);
             connection.TryPost(Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(_store.Recent()), ChatJsonContext.Default.History));
+            // Presence: the current state first, as one set of adds; every later change comes from BroadcastPresence.
+            if (_presenceEntries.Count > 0)
+            {
+                var adds = new List<PresenceChange>(_presenceEntries.Count);
+                foreach (var entry in _presenceEntries.Values)
+                {
+                    adds.Add(new PresenceChange(ChangeReason.Add, entry));
+                }
+                connection.TryPost(Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(adds), ChatJsonContext.Default.PresenceUpdate));
+            }
             _connections.Add(connection);
         }
     }
@@ -173,6 +188,31 @@ public sealed class ChatRoom : IDisposable
     {
         ChatLog.Malformed(_logger, connection.Id, error);
         connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error), ChatJsonContext.Default.ProtocolError));
+    }
+
+    // One presence change is encoded once and the same frame posted to every connection: encoding per connection would
+    // cost N encodings per change, and N people joining would cost N²/2.
+    private void BroadcastPresence(IChangeSet<PresenceEntry, string> changes)
+    {
+        var frame = EncodePresence(changes);
+        lock (_gate)
+        {
+            foreach (var change in changes)
+            {
+                if (change.Reason == ChangeReason.Remove)
+                {
+                    _presenceEntries.Remove(change.Key);
+                }
+                else
+                {
+                    _presenceEntries[change.Key] = change.Current;
+                }
+            }
+            foreach (var connection in _connections)
+            {
+                connection.TryPost(frame);
+            }
+        }
     }
 
     private Reactive.Edits.Remote.ChannelMessage EncodePresence(IChangeSet<PresenceEntry, string> changes)
