@@ -14,12 +14,7 @@ public sealed class AbruptDisconnectTests(ITestOutputHelper output)
     [Fact]
     public async Task SilentPeer_NoCloseFrameNoPong_LeavesPresenceAfterTheKeepAliveTimeout()
     {
-        await using var host = await ChatHost.StartAsync(options =>
-        {
-            options.KeepAliveInterval = KeepAliveInterval;
-            options.KeepAliveTimeout = KeepAliveTimeout;
-            options.PresenceGrace = PresenceGrace;
-        });
+        await using var host = await StartWithShortKeepAliveAsync();
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var carol = await TestUser.LoginAsync(host, "carol");
         using var presence = new LiveCollection<PresenceEntry, string>((await alice.ConnectAsync()).Presence);
@@ -39,12 +34,7 @@ public sealed class AbruptDisconnectTests(ITestOutputHelper output)
     [Fact]
     public async Task AbortedSocket_NoCloseFrame_LeavesPresence()
     {
-        await using var host = await ChatHost.StartAsync(options =>
-        {
-            options.KeepAliveInterval = KeepAliveInterval;
-            options.KeepAliveTimeout = KeepAliveTimeout;
-            options.PresenceGrace = PresenceGrace;
-        });
+        await using var host = await StartWithShortKeepAliveAsync();
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var carol = await TestUser.LoginAsync(host, "carol");
         using var presence = new LiveCollection<PresenceEntry, string>((await alice.ConnectAsync()).Presence);
@@ -59,4 +49,11 @@ public sealed class AbruptDisconnectTests(ITestOutputHelper output)
         output.WriteLine($"carol left presence {gone.ElapsedMilliseconds} ms after her socket was aborted (presence grace {PresenceGrace.TotalMilliseconds} ms)");
         presence.Items.Keys.Should().Equal("alice");
     }
+
+    private static Task<ChatHost> StartWithShortKeepAliveAsync() => ChatHost.StartAsync(options =>
+    {
+        options.KeepAliveInterval = KeepAliveInterval;
+        options.KeepAliveTimeout = KeepAliveTimeout;
+        options.PresenceGrace = PresenceGrace;
+    });
 }

@@ -17,17 +17,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientThatStopsReading_IsDisconnectedAtItsOutboxBound_WhileTheOthersReceiveEverything()
     {
-        await using var host = await ChatHost.StartAsync(options =>
-        {
-            options.OutboxCapacity = OutboxCapacity;
-            options.MaxMessageLength = TextLength;
-            options.RateLimitCount = 1_000_000;
-            // Small history frames (the client's frame limit is 64 KiB) and no keep-alive verdict during the test:
-            // only the outbox bound may end the slow connection.
-            options.HistorySize = 10;
-            options.KeepAliveInterval = TimeSpan.FromMinutes(10);
-            options.CloseTimeout = TimeSpan.FromSeconds(1);
-        });
+        await using var host = await StartAsync(closeTimeout: TimeSpan.FromSeconds(1));
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var bob = await TestUser.LoginAsync(host, "bob");
         await using var dave = await TestUser.LoginAsync(host, "dave");
@@ -73,17 +63,9 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientThatReadsTooLate_GetsClose1008AfterTheFramesAlreadySent()
     {
-        await using var host = await ChatHost.StartAsync(options =>
-        {
-            options.OutboxCapacity = OutboxCapacity;
-            options.MaxMessageLength = TextLength;
-            options.RateLimitCount = 1_000_000;
-            options.HistorySize = 10;
-            options.KeepAliveInterval = TimeSpan.FromMinutes(10);
-            // The client starts reading as soon as the overflow is counted, well within it; it never answers the
-            // close, so the server aborts the socket when the timeout ends.
-            options.CloseTimeout = TimeSpan.FromSeconds(3);
-        });
+        // The client starts reading as soon as the overflow is counted, well within the close timeout; it never
+        // answers the close, so the server aborts the socket when the timeout ends.
+        await using var host = await StartAsync(closeTimeout: TimeSpan.FromSeconds(3));
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var slowUser = await TestUser.LoginAsync(host, "slow");
         var sender = await alice.ConnectAsync();
@@ -126,4 +108,16 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         sent.UnionWith(ids);
         return (ids.Count / clock.Elapsed.TotalSeconds, ids.Count);
     }
+
+    private static Task<ChatHost> StartAsync(TimeSpan closeTimeout) => ChatHost.StartAsync(options =>
+    {
+        options.OutboxCapacity = OutboxCapacity;
+        options.MaxMessageLength = TextLength;
+        options.RateLimitCount = 1_000_000;
+        // Small history frames (the client's frame limit is 64 KiB) and no keep-alive verdict during the test:
+        // only the outbox bound may end the slow connection.
+        options.HistorySize = 10;
+        options.KeepAliveInterval = TimeSpan.FromMinutes(10);
+        options.CloseTimeout = closeTimeout;
+    });
 }
