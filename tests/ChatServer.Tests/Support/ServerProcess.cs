@@ -9,13 +9,19 @@ namespace ChatServer.Tests.Support;
 /// path, so that it can be killed with SIGKILL and started again on the same address and store.</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    // The host logs this line (Microsoft.Hosting.Lifetime) once Kestrel is listening.
+    private const string StartedLine = "Application started.";
 
-    private ServerProcess(Process process, StringBuilder output)
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process)
     {
         _process = process;
-        _output = output;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Exited += (_, _) => _serving.TrySetException(new InvalidOperationException($"The server exited with {process.ExitCode} before serving:\n{Output}"));
     }
 
     /// <summary>Gets what the process wrote (stdout and stderr), for diagnostics.</summary>
@@ -41,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Uri AddressOf(int port) => new($"http://127.0.0.1:{port}/");
 
     /// <summary>Starts the server on <paramref name="port"/> with its SQLite store at <paramref name="storePath"/>, and
-    /// waits until it answers HTTP.</summary>
+    /// waits until it is listening.</summary>
     public static async Task<ServerProcess> StartAsync(int port, string storePath, params string[] settings)
     {
         var serverDirectory = ServerDirectory();
@@ -59,6 +65,7 @@ public sealed class ServerProcess : IAsyncDisposable
             "--environment", "Production",
             "--contentRoot", serverDirectory,
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             "--Chat:Store:Kind=Sqlite",
             $"--Chat:Store:Path={storePath}",
             $"--Chat:AllowedOrigins:0={ChatHost.TestOrigin}",
@@ -68,15 +75,19 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new ServerProcess(process, output);
-        await server.WaitUntilServingAsync(AddressOf(port));
+        var server = new ServerProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        server._process.Start();
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        try
+        {
+            await server._serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await server.DisposeAsync();
+            throw new TimeoutException($"The server did not start within 60 s:\n{server.Output}");
+        }
         return server;
     }
 
@@ -96,48 +107,19 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static void Append(StringBuilder output, string? line)
+    private void Append(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
+            return;
         }
-    }
-
-    private async Task WaitUntilServingAsync(Uri address)
-    {
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        var started = Stopwatch.StartNew();
-        while (true)
+        lock (_output)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with {_process.ExitCode} before serving:\n{Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync("auth/me");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Not answering yet.
-            }
-            if (started.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"The server did not serve within 60 s:\n{Output}");
-            }
-            await Task.Delay(50);
+            _output.AppendLine(line);
+        }
+        if (line.Contains(StartedLine, StringComparison.Ordinal))
+        {
+            _serving.TrySetResult();
         }
     }
 
