@@ -23,7 +23,7 @@ public sealed class AbruptDisconnectTests(ITestOutputHelper output)
         await using var silent = await RawTcpWebSocket.ConnectAsync(carol);
         await presence.WaitUntilAsync(p => p.ContainsKey("carol"));
         var silence = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(() => !presence.Items.ContainsKey("carol"), "carol left presence", TimeSpan.FromSeconds(30));
+        await presence.WaitUntilAsync(p => !p.ContainsKey("carol"), TimeSpan.FromSeconds(30));
         silence.Stop();
 
         output.WriteLine($"keep-alive interval {KeepAliveInterval.TotalMilliseconds} ms, timeout {KeepAliveTimeout.TotalMilliseconds} ms, presence grace {PresenceGrace.TotalMilliseconds} ms");
@@ -44,7 +44,7 @@ public sealed class AbruptDisconnectTests(ITestOutputHelper output)
         // The TCP connection ends without a WebSocket close frame.
         socket.Socket.Abort();
         var gone = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(() => !presence.Items.ContainsKey("carol"), "carol left presence", TimeSpan.FromSeconds(30));
+        await presence.WaitUntilAsync(p => !p.ContainsKey("carol"), TimeSpan.FromSeconds(30));
 
         output.WriteLine($"carol left presence {gone.ElapsedMilliseconds} ms after her socket was aborted (presence grace {PresenceGrace.TotalMilliseconds} ms)");
         presence.Items.Keys.Should().Equal("alice");

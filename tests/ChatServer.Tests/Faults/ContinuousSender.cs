@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Reactive;
+using System.Reactive.Subjects;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using Reactive.Edits;
@@ -14,6 +16,7 @@ public sealed class ContinuousSender : IDisposable
     private readonly int _textLength;
     private readonly SemaphoreSlim _window;
     private readonly IDisposable _events;
+    private readonly Subject<Unit> _settled = new();
 
     public ContinuousSender(ChatClient client, string prefix, int window, int textLength = 0)
     {
@@ -33,9 +36,13 @@ public sealed class ContinuousSender : IDisposable
             if (settled)
             {
                 _window.Release();
+                _settled.OnNext(Unit.Default);
             }
         });
     }
+
+    /// <summary>Fires after each send is accepted or rejected (and recorded as such).</summary>
+    public IObservable<Unit> Settled => _settled;
 
     /// <summary>Every send requested, by edit id.</summary>
     public ConcurrentDictionary<EditId, string> Sent { get; } = new();
@@ -74,6 +81,7 @@ public sealed class ContinuousSender : IDisposable
     public void Dispose()
     {
         _events.Dispose();
+        _settled.Dispose();
         _window.Dispose();
     }
 }

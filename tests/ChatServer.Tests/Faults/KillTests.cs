@@ -1,3 +1,4 @@
+using System.Reactive.Linq;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
@@ -35,8 +36,9 @@ public sealed class KillTests(ITestOutputHelper output)
             }
             var sending = senders.Select(sender => Task.Run(() => sender.RunAsync(int.MaxValue, stop.Token))).ToList();
             int AcceptedCount() => senders.Sum(s => s.Accepted.Count);
+            var settled = senders.Select(s => s.Settled).Merge();
 
-            await Eventually.HoldsAsync(() => AcceptedCount() >= 200, "200 sends accepted before the kill");
+            await Eventually.HoldsAsync(() => AcceptedCount() >= 200, "200 sends accepted before the kill", settled);
             await server.KillAsync();
             // Taken after the kill: every ack counted here was sent by the server before it died.
             var acceptedBeforeKill = senders.SelectMany(s => s.Accepted.Keys).ToHashSet();
@@ -48,10 +50,10 @@ public sealed class KillTests(ITestOutputHelper output)
             var committedUnacknowledged = unsettledAtKill.Count(id => committedAtKill.Contains(id.Value));
 
             server = await ServerProcess.StartAsync(port, store, settings);
-            await Eventually.HoldsAsync(() => AcceptedCount() >= acceptedBeforeKill.Count + 200, "200 more sends accepted after the restart");
+            await Eventually.HoldsAsync(() => AcceptedCount() >= acceptedBeforeKill.Count + 200, "200 more sends accepted after the restart", settled);
             await stop.CancelAsync();
             await Task.WhenAll(sending);
-            await Eventually.HoldsAsync(() => senders.All(s => s.Unsettled().Count == 0), "every send accepted or rejected");
+            await Eventually.HoldsAsync(() => senders.All(s => s.Unsettled().Count == 0), "every send accepted or rejected", settled);
 
             // Everything stored, read from the file (the server is running; WAL lets a reader in). A client's history
             // frame holds only the last Chat:HistorySize (100) of them, checked below.
@@ -109,7 +111,7 @@ public sealed class KillTests(ITestOutputHelper output)
     private static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(ChatClient client, int expected)
     {
         using var messages = new LiveCollection<ChatMessage, EditId>(client.Messages);
-        await Eventually.HoldsAsync(() => messages.Items.Count >= expected, $"the history holds {expected} messages");
+        await messages.WaitUntilAsync(items => items.Count >= expected, TimeSpan.FromSeconds(60));
         return [.. messages.Items.Values.OrderBy(m => m.Sequence)];
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reactive.Linq;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
@@ -38,7 +39,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         await using var slow = await RawTcpWebSocket.ConnectAsync(slowUser, receiveBufferSize: 4096);
         await presence.WaitUntilAsync(p => p.ContainsKey("slow"));
         var (stall, stallCount) = await PhaseAsync(sender, "stall", 100 * PhaseMessages, receivers, sent, stop: () => host.Room.SlowConsumersDisconnected > 0);
-        await Eventually.HoldsAsync(() => !presence.Items.ContainsKey("slow"), "the slow client left presence");
+        await presence.WaitUntilAsync(p => !p.ContainsKey("slow"), TimeSpan.FromSeconds(60));
 
         var (after, _) = await PhaseAsync(sender, "after", PhaseMessages, receivers, sent, stop: null);
         var (frames, closeStatus) = await slow.DrainAsync();
@@ -74,7 +75,8 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         using var stop = new CancellationTokenSource();
 
         var run = sending.RunAsync(100 * PhaseMessages, stop.Token);
-        await Eventually.HoldsAsync(() => host.Room.SlowConsumersDisconnected > 0 || run.IsCompleted, "the slow client's outbox overflowed");
+        // The sender keeps getting acks while the slow client's outbox fills, so each settlement is a moment to look again.
+        await Eventually.HoldsAsync(() => host.Room.SlowConsumersDisconnected > 0 || run.IsCompleted, "the slow client's outbox overflowed", sending.Settled.Merge(Eventually.Completion(run)));
         await stop.CancelAsync();
         await run;
         var (frames, closeStatus) = await slow.DrainAsync();
@@ -93,16 +95,16 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var sending = sender.RunAsync(count, cancel.Token);
         if (stop is not null)
         {
-            await Eventually.HoldsAsync(() => stop() || sending.IsCompleted, $"phase {name}: the stop condition");
+            await Eventually.HoldsAsync(() => stop() || sending.IsCompleted, $"phase {name}: the stop condition", sender.Settled.Merge(Eventually.Completion(sending)));
             await cancel.CancelAsync();
         }
         await sending;
-        await Eventually.HoldsAsync(() => sender.Unsettled().Count == 0, $"phase {name}: every send settled");
+        await Eventually.HoldsAsync(() => sender.Unsettled().Count == 0, $"phase {name}: every send settled", sender.Settled);
         sender.Rejected.Should().BeEmpty();
         var ids = sender.Sent.Keys.ToList();
         foreach (var receiver in receivers)
         {
-            await Eventually.HoldsAsync(() => ids.All(receiver.Items.ContainsKey), $"phase {name}: every message delivered");
+            await receiver.WaitUntilAsync(items => ids.All(items.ContainsKey), TimeSpan.FromSeconds(60));
         }
         clock.Stop();
         sent.UnionWith(ids);

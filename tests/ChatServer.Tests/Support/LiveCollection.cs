@@ -37,7 +37,7 @@ public sealed class LiveCollection<TObject, TKey> : IDisposable
         }
     }
 
-    public Task WaitUntilAsync(Func<IReadOnlyDictionary<TKey, TObject>, bool> condition)
+    public Task WaitUntilAsync(Func<IReadOnlyDictionary<TKey, TObject>, bool> condition, TimeSpan? timeout = null)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
@@ -48,7 +48,7 @@ public sealed class LiveCollection<TObject, TKey> : IDisposable
             }
             _waiters.Add((condition, done));
         }
-        return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
     }
 
     public void Dispose() => _subscription.Dispose();
