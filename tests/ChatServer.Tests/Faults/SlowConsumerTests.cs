@@ -10,7 +10,9 @@ namespace ChatServer.Tests.Faults;
 
 public sealed class SlowConsumerTests(ITestOutputHelper output)
 {
-    private const int OutboxCapacity = 64;
+    // Small enough that the client that stops reading overflows quickly, large enough (1 MiB of these messages) that
+    // the clients that do read never do, even when a busy machine stalls their reading for a moment.
+    private const int OutboxCapacity = 256;
     private const int TextLength = 4000;
     private const int PhaseMessages = 300;
     private const int Window = 16;
