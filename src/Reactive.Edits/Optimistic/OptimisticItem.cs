@@ -3,8 +3,12 @@ namespace Reactive.Edits.Optimistic;
 /// <summary>Represents one item of an optimistic view: the item the user sees, with where it comes from.</summary>
 /// <typeparam name="TItem">The type of the items.</typeparam>
 /// <typeparam name="TKey">The type of the keys.</typeparam>
-/// <remarks>Immutable; the view publishes a new one, as an <c>Update</c> of the same key, whenever any part changes.</remarks>
-public sealed class OptimisticItem<TItem, TKey>
+/// <remarks>
+/// Immutable; the view publishes a new one, as an <c>Update</c> of the same key, whenever any part changes. Compare
+/// items with <see cref="Equals(OptimisticItem{TItem, TKey})"/>, not by reference: the <c>Previous</c> of a change
+/// equals the item published before it but need not be the same instance.
+/// </remarks>
+public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TItem, TKey>>
     where TItem : class
     where TKey : notnull
 {
@@ -40,6 +44,26 @@ public sealed class OptimisticItem<TItem, TKey>
 
     /// <summary>Gets the request order of the first local edit on the key (<see cref="Edit{T}.Sequence"/>), or 0 for a confirmed item.</summary>
     public long Sequence { get; }
+
+    /// <summary>Compares with another item property by property: keys and items with their default equality comparers, errors by reference.</summary>
+    /// <param name="other">The other item.</param>
+    /// <returns><see langword="true"/> if every property is equal.</returns>
+    public bool Equals(OptimisticItem<TItem, TKey>? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (State == other.State
+                && IsLocal == other.IsLocal
+                && Sequence == other.Sequence
+                && EditId == other.EditId
+                && ReferenceEquals(Error, other.Error)
+                && EqualityComparer<TKey>.Default.Equals(Key, other.Key)
+                && EqualityComparer<TItem>.Default.Equals(Item, other.Item)));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as OptimisticItem<TItem, TKey>);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Key, Item, State, EditId);
 
     /// <summary>Returns the key and state, for diagnostics.</summary>
     /// <returns>A text such as <c>42 Pending</c>.</returns>

@@ -8,12 +8,22 @@ namespace Reactive.Edits.Optimistic;
 
 /// <summary>Merges an authoritative change-set stream with an edit set into the view the user sees; see <see cref="OptimisticObservable"/>.</summary>
 /// <remarks>
+/// <para>
 /// All state is per key: a change touches only the keys it names, and recomputing a key costs the number of edits on
-/// that key, whatever the size of the view. Everything known about a key (its authoritative item, its edits, what is
-/// shown) sits in one dictionary entry, so a change to a key that is not in the cache costs one cold lookup, not one
-/// per table: in large views the memory system, not the work, sets the cost of a change. Inputs and timers are serialized through one <see cref="AsyncLock"/>,
-/// which queues re-entrant work instead of nesting it, so the output never overlaps even when an observer calls back
-/// into the edit set.
+/// that key, whatever the size of the view.
+/// </para>
+/// <para>
+/// The merge keeps the authoritative items (the base of any later prediction) and, only for the keys that have edits,
+/// what it shows. A key without edits shows its authoritative item as it is, so an authoritative change to it is
+/// published straight through: one lookup, and nothing stored that outlives the notification. In a large view that
+/// matters more than the work itself: every object a change leaves behind in a big table survives the next collection
+/// and is copied into the older generations, so the cost of a change grows with the view's size once the table no
+/// longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
+/// </para>
+/// <para>
+/// Inputs and timers are serialized through one <see cref="SerialQueue{TWork}"/>, which queues re-entrant work instead
+/// of nesting it, so the output never overlaps even when an observer calls back into the edit set.
+/// </para>
 /// </remarks>
 internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     where TItem : class
@@ -22,8 +32,9 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     private readonly OptimisticOptions<TItem, TKey, TEdit> _options;
     private readonly IScheduler _scheduler;
     private readonly IObserver<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> _observer;
-    private readonly AsyncLock _lock = new();
-    private readonly Dictionary<TKey, KeySlot> _slots = [];
+    private readonly SerialQueue<Work> _queue;
+    private readonly Dictionary<TKey, TItem> _authoritative = [];
+    private readonly Dictionary<TKey, KeyState> _keys = [];
     private readonly Dictionary<EditId, Entry> _entries = [];
     private readonly CompositeDisposable _timers = [];
     private ChangeSet<OptimisticItem<TItem, TKey>, TKey>? _output;
@@ -35,39 +46,46 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         _options = options;
         _scheduler = scheduler;
         _observer = observer;
+        _queue = new SerialQueue<Work>(Execute);
     }
 
     public IDisposable Run(IObservable<IChangeSet<TItem, TKey>> authoritative, IObservable<IChangeSet<Edit<TEdit>, EditId>> edits)
     {
+        // The per-notification path queues a small struct, not a closure: nothing is allocated to pass a change set in.
         var authoritativeSubscription = authoritative.Subscribe(
-            changes => _lock.Wait(() => Process(changes)),
-            error => _lock.Wait(() => Fail(error)),
-            () => _lock.Wait(CompleteInput));
+            changes => _queue.Run(new Work(WorkKind.Authoritative, changes)),
+            error => _queue.Run(new Work(WorkKind.Error, error)),
+            () => _queue.Run(new Work(WorkKind.Completed, null)));
         var editSubscription = edits.Subscribe(
-            changes => _lock.Wait(() => Process(changes)),
-            error => _lock.Wait(() => Fail(error)),
-            () => _lock.Wait(CompleteInput));
-        return new CompositeDisposable(authoritativeSubscription, editSubscription, _timers, Disposable.Create(() => _lock.Wait(() => _stopped = true)));
+            changes => _queue.Run(new Work(WorkKind.Edits, changes)),
+            error => _queue.Run(new Work(WorkKind.Error, error)),
+            () => _queue.Run(new Work(WorkKind.Completed, null)));
+        return new CompositeDisposable(authoritativeSubscription, editSubscription, _timers, Disposable.Create(() => _queue.Run(new Work(WorkKind.Stop, null))));
     }
 
-    private void Process(IChangeSet<TItem, TKey> changes)
+    private void Execute(Work work)
     {
-        if (_stopped)
+        switch (work.Kind)
         {
-            return;
+            case WorkKind.Authoritative when !_stopped:
+                Guard((IChangeSet<TItem, TKey>)work.Payload!, static (merge, changes) => merge.ApplyAuthoritative(changes));
+                break;
+            case WorkKind.Edits when !_stopped:
+                Guard((IChangeSet<Edit<TEdit>, EditId>)work.Payload!, static (merge, changes) => merge.ApplyEdits(changes));
+                break;
+            case WorkKind.SettleTimeout:
+                SettleTimedOut((Entry)work.Payload!);
+                break;
+            case WorkKind.Error:
+                Fail((Exception)work.Payload!);
+                break;
+            case WorkKind.Completed:
+                CompleteInput();
+                break;
+            case WorkKind.Stop:
+                _stopped = true;
+                break;
         }
-
-        Guard(changes, static (merge, changes) => merge.ApplyAuthoritative(changes));
-    }
-
-    private void Process(IChangeSet<Edit<TEdit>, EditId> changes)
-    {
-        if (_stopped)
-        {
-            return;
-        }
-
-        Guard(changes, static (merge, changes) => merge.ApplyEdits(changes));
     }
 
     // Indexed loops, not foreach: enumerating a change set through its interface boxes an enumerator per notification.
@@ -77,33 +95,41 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         {
             var change = changes[i];
             var key = change.Key;
-            KeyState? state;
+            TItem? previous;
+            TItem? current;
             if (change.Reason == ChangeReason.Remove)
             {
-                ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
-                if (Unsafe.IsNullRef(ref slot))
+                if (!_authoritative.Remove(key, out previous))
                 {
                     continue;
                 }
 
-                slot.Authoritative = null;
-                state = slot.Edits;
+                current = null;
             }
             else
             {
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
-                slot.Authoritative = change.Current;
-                state = slot.Edits;
+                ref var stored = ref CollectionsMarshal.GetValueRefOrAddDefault(_authoritative, key, out var existed);
+                previous = existed ? stored : null;
+                current = change.Current;
+                stored = current;
             }
 
-            // No ref into _slots is held from here on: confirming and recomputing may add or remove entries.
-            if (state is not null)
+            if (_keys.TryGetValue(key, out var state))
             {
+                // The key has edits: rebase them on the new item, settle those it confirms, and show the result.
                 state.Version++;
                 ConfirmAccepted(state);
+                Recompute(state);
             }
-
-            Recompute(key);
+            else
+            {
+                // No edits: the view shows the authoritative item itself.
+                CountRecompute();
+                if (!ReferenceEquals(previous, current))
+                {
+                    Publish(key, Confirmed(key, previous), Confirmed(key, current));
+                }
+            }
         }
     }
 
@@ -142,18 +168,22 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             }
 
             entry.Edit = edit;
-            Recompute(entry.State.Key);
+            Recompute(entry.State);
             return;
         }
 
         var key = _options.KeyOf(edit);
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
-        var state = slot.Edits ??= new KeyState(key);
+        if (!_keys.TryGetValue(key, out var state))
+        {
+            // Until now the key showed its authoritative item as it is (or nothing).
+            state = new KeyState(key) { Shown = Confirmed(key, _authoritative.GetValueOrDefault(key)) };
+            _keys.Add(key, state);
+        }
 
         entry = new Entry(edit, state) { VersionAtAttempt = state.Version };
         _entries.Add(edit.Id, entry);
         InsertInRequestOrder(state.Entries, entry);
-        Recompute(key);
+        Recompute(state);
     }
 
     private void Accept(Entry entry, Edit<TEdit> accepted)
@@ -172,10 +202,10 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         entry.SettleTimer = timer;
         timer.Disposable = _scheduler.Schedule((Merge: this, Entry: entry), _options.SettleTimeout, static (_, state) =>
         {
-            state.Merge._lock.Wait(() => state.Merge.SettleTimedOut(state.Entry));
+            state.Merge._queue.Run(new Work(WorkKind.SettleTimeout, state.Entry));
             return Disposable.Empty;
         });
-        Recompute(entry.State.Key);
+        Recompute(entry.State);
     }
 
     private void SettleTimedOut(Entry entry)
@@ -208,14 +238,13 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return entry.State.Version > entry.VersionAtAttempt;
         }
 
-        var item = _slots.TryGetValue(entry.State.Key, out var slot) ? slot.Authoritative : null;
-        return item is not null && isConfirmedBy(item, entry.Edit);
+        return _authoritative.TryGetValue(entry.State.Key, out var item) && isConfirmedBy(item, entry.Edit);
     }
 
     private void Forget(Entry entry)
     {
         Remove(entry);
-        Recompute(entry.State.Key);
+        Recompute(entry.State);
     }
 
     private void Remove(Entry entry)
@@ -227,92 +256,95 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             _timers.Remove(timer);
         }
 
-        if (entry.State.Entries.Count == 0)
-        {
-            // The slot itself goes in Recompute, once nothing is shown for the key either.
-            CollectionsMarshal.GetValueRefOrNullRef(_slots, entry.State.Key).Edits = null;
-        }
+        // A key left without edits goes in Recompute, which every caller runs next: it still needs what was shown.
     }
 
-    // Replaces what is shown for one key by the authoritative item with the key's edits applied in request order.
-    private void Recompute(TKey key)
+    // Replaces what is shown for a key with edits by the authoritative item with the edits applied in request order.
+    // A key left without edits is dropped from the table: from then on it shows its authoritative item as it is.
+    private void Recompute(KeyState keyState)
     {
-        if (_options.Probe is { } probe)
-        {
-            probe.KeysRecomputed++;
-        }
-
-        // One hash lookup for the whole recomputation; nothing adds to or removes from _slots until the end, so the ref stays valid.
-        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
-        if (Unsafe.IsNullRef(ref slot))
-        {
-            return;
-        }
-
-        var item = slot.Authoritative;
+        CountRecompute();
+        var key = keyState.Key;
+        var item = _authoritative.GetValueOrDefault(key);
         var hasBase = item is not null;
         var state = OptimisticState.Confirmed;
         Exception? error = null;
         EditId? editId = null;
         long sequence = 0;
-        if (slot.Edits is { } keyState)
+        foreach (var entry in keyState.Entries)
         {
-            foreach (var entry in keyState.Entries)
+            var edit = entry.Edit;
+            var predicted = _options.Predict(edit, item);
+
+            // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
+            item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
+            if (_options.Probe is { } counted)
             {
-                var edit = entry.Edit;
-                var predicted = _options.Predict(edit, item);
+                counted.PredictionsEvaluated++;
+            }
 
-                // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
-                item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
-                if (_options.Probe is { } counted)
-                {
-                    counted.PredictionsEvaluated++;
-                }
-
-                editId = edit.Id;
-                sequence = sequence == 0 ? edit.Sequence : sequence;
-                if (edit.Status == EditStatus.Rejected)
-                {
-                    state = OptimisticState.Failed;
-                    error = edit.Error;
-                }
-                else if (state != OptimisticState.Failed)
-                {
-                    state = OptimisticState.Pending;
-                }
+            editId = edit.Id;
+            sequence = sequence == 0 ? edit.Sequence : sequence;
+            if (edit.Status == EditStatus.Rejected)
+            {
+                state = OptimisticState.Failed;
+                error = edit.Error;
+            }
+            else if (state != OptimisticState.Failed)
+            {
+                state = OptimisticState.Pending;
             }
         }
 
-        var shown = slot.Shown;
-        var hadShown = shown is not null;
+        if (keyState.Entries.Count == 0)
+        {
+            _keys.Remove(key);
+        }
+
+        var shown = keyState.Shown;
         if (item is null)
         {
-            slot.Shown = null;
-            var forgotten = slot.Authoritative is null && slot.Edits is null;
-            if (forgotten)
-            {
-                _slots.Remove(key);
-            }
-
-            if (hadShown)
-            {
-                Emit(new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Remove, key, shown!));
-            }
-
+            keyState.Shown = null;
+            Publish(key, shown, null);
             return;
         }
 
-        if (hadShown && ReferenceEquals(shown!.Item, item) && shown.State == state && ReferenceEquals(shown.Error, error) && shown.EditId == editId && shown.IsLocal == !hasBase)
+        if (shown is not null && ReferenceEquals(shown.Item, item) && shown.State == state && ReferenceEquals(shown.Error, error) && shown.EditId == editId && shown.IsLocal == !hasBase)
         {
             return;
         }
 
         var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
-        slot.Shown = next;
+        keyState.Shown = next;
+        Publish(key, shown, next);
+    }
 
-        Emit(hadShown
-            ? new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Update, key, next, shown!)
-            : new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Add, key, next));
+    private void CountRecompute()
+    {
+        if (_options.Probe is { } probe)
+        {
+            probe.KeysRecomputed++;
+        }
+    }
+
+    // What a key without edits shows: its authoritative item as it is. Made anew for each change (equal by value to the
+    // one published before), because keeping it would leave one more object per key for the garbage collector.
+    private static OptimisticItem<TItem, TKey>? Confirmed(TKey key, TItem? item) =>
+        item is null ? null : new OptimisticItem<TItem, TKey>(key, item, OptimisticState.Confirmed, error: null, editId: null, isLocal: false, sequence: 0);
+
+    // Publishes the move from what was shown to what is shown now: Add, Update or Remove of the key (nothing for nothing).
+    private void Publish(TKey key, OptimisticItem<TItem, TKey>? shown, OptimisticItem<TItem, TKey>? next)
+    {
+        if (next is not null)
+        {
+            Emit(shown is null
+                ? new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Add, key, next)
+                : new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Update, key, next, shown));
+        }
+        else if (shown is not null)
+        {
+            Emit(new Change<OptimisticItem<TItem, TKey>, TKey>(ChangeReason.Remove, key, shown));
+        }
     }
 
     private void Emit(in Change<OptimisticItem<TItem, TKey>, TKey> change) =>
@@ -377,14 +409,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         entries.Insert(index, entry);
     }
 
-    // Everything the merge knows about one key. A slot with no authoritative item, no edits and nothing shown is removed.
-    private struct KeySlot
-    {
-        public TItem? Authoritative;
-        public KeyState? Edits;
-        public OptimisticItem<TItem, TKey>? Shown;
-    }
-
+    // A key with edits: the edits in request order, what is shown for it, and how many authoritative changes it has seen
+    // (an accepted edit is confirmed by one seen after its attempt was requested).
     private sealed class KeyState(TKey key)
     {
         public TKey Key { get; } = key;
@@ -392,7 +418,21 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         public long Version { get; set; }
 
         public List<Entry> Entries { get; } = [];
+
+        public OptimisticItem<TItem, TKey>? Shown { get; set; }
     }
+
+    private enum WorkKind
+    {
+        Authoritative,
+        Edits,
+        SettleTimeout,
+        Error,
+        Completed,
+        Stop,
+    }
+
+    private readonly record struct Work(WorkKind Kind, object? Payload);
 
     private sealed class Entry(Edit<TEdit> edit, KeyState state)
     {
