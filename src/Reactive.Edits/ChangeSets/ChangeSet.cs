@@ -3,15 +3,21 @@ namespace Reactive.Edits.ChangeSets;
 /// <summary>Holds a batch of changes; the list implementation of <see cref="IChangeSet{TObject, TKey}"/>.</summary>
 /// <typeparam name="TObject">The type of the items.</typeparam>
 /// <typeparam name="TKey">The type of the keys.</typeparam>
+/// <remarks>
+/// Most change sets carry one change (one edit of a source, one key of a view), so the first change is held inline and
+/// only later ones in a list: a change set of one change is a single small object.
+/// </remarks>
 public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     where TKey : notnull
 {
-    private readonly List<Change<TObject, TKey>> _changes;
+    private readonly int _capacity;
+    private Change<TObject, TKey> _first;
+    private List<Change<TObject, TKey>>? _rest;
+    private int _count;
 
     /// <summary>Initializes an empty change set.</summary>
     public ChangeSet()
     {
-        _changes = [];
     }
 
     /// <summary>Initializes an empty change set with room for <paramref name="capacity"/> changes.</summary>
@@ -20,7 +26,7 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     public ChangeSet(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        _changes = new List<Change<TObject, TKey>>(capacity);
+        _capacity = capacity;
     }
 
     /// <summary>Initializes a change set holding <paramref name="changes"/>.</summary>
@@ -29,7 +35,6 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     public ChangeSet(IEnumerable<Change<TObject, TKey>> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        _changes = [];
         foreach (var change in changes)
         {
             Add(change);
@@ -40,7 +45,7 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     public static IChangeSet<TObject, TKey> Empty { get; } = new ChangeSet<TObject, TKey>();
 
     /// <inheritdoc/>
-    public int Count => _changes.Count;
+    public int Count => _count;
 
     /// <inheritdoc/>
     public int Adds { get; private set; }
@@ -55,13 +60,34 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     public int Refreshes { get; private set; }
 
     /// <inheritdoc/>
-    public Change<TObject, TKey> this[int index] => _changes[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative, or not less than <see cref="Count"/>.</exception>
+    public Change<TObject, TKey> this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+            }
+
+            return index == 0 ? _first : _rest![index - 1];
+        }
+    }
 
     /// <summary>Appends a change; meant for operators building a change set before they publish it.</summary>
     /// <param name="change">The change to append.</param>
     public void Add(in Change<TObject, TKey> change)
     {
-        _changes.Add(change);
+        if (_count == 0)
+        {
+            _first = change;
+        }
+        else
+        {
+            (_rest ??= new List<Change<TObject, TKey>>(Math.Max(_capacity - 1, 4))).Add(change);
+        }
+
+        _count++;
         switch (change.Reason)
         {
             case ChangeReason.Add: Adds++; break;
@@ -72,14 +98,44 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
     }
 
     /// <summary>Returns an enumerator over the changes without allocating.</summary>
-    /// <returns>The list enumerator.</returns>
-    public List<Change<TObject, TKey>>.Enumerator GetEnumerator() => _changes.GetEnumerator();
+    /// <returns>A struct enumerator, for <see langword="foreach"/>.</returns>
+    public Enumerator GetEnumerator() => new(this);
 
-    IEnumerator<Change<TObject, TKey>> IEnumerable<Change<TObject, TKey>>.GetEnumerator() => _changes.GetEnumerator();
+    IEnumerator<Change<TObject, TKey>> IEnumerable<Change<TObject, TKey>>.GetEnumerator() => new Enumerator(this);
 
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _changes.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => new Enumerator(this);
 
     /// <summary>Returns the counts by reason, for diagnostics.</summary>
     /// <returns>A text such as <c>+2 ~1 -0 !0</c>.</returns>
     public override string ToString() => $"+{Adds} ~{Updates} -{Removes} !{Refreshes}";
+
+    /// <summary>Enumerates the changes of a <see cref="ChangeSet{TObject, TKey}"/> in order.</summary>
+    public struct Enumerator : IEnumerator<Change<TObject, TKey>>
+    {
+        private readonly ChangeSet<TObject, TKey> _set;
+        private int _index;
+
+        internal Enumerator(ChangeSet<TObject, TKey> set)
+        {
+            _set = set;
+            _index = -1;
+        }
+
+        /// <summary>Gets the change at the current position.</summary>
+        public readonly Change<TObject, TKey> Current => _set[_index];
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        /// <summary>Moves to the next change.</summary>
+        /// <returns><see langword="false"/> after the last change.</returns>
+        public bool MoveNext() => ++_index < _set._count;
+
+        /// <summary>Moves back to before the first change.</summary>
+        public void Reset() => _index = -1;
+
+        /// <summary>Does nothing; there is nothing to release.</summary>
+        public readonly void Dispose()
+        {
+        }
+    }
 }
