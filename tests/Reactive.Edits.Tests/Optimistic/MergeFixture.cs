@@ -96,17 +96,26 @@ public sealed class MergeFixture : IDisposable
 
                     break;
                 case ChangeReason.Update:
-                    if (!Replica.ContainsKey(change.Key))
+                    if (!Replica.TryGetValue(change.Key, out var updated))
                     {
                         Violations.Add($"Update of {change.Key}, which is not shown");
+                    }
+                    else if (!updated.Equals(change.Previous))
+                    {
+                        // The merge may make Previous anew, but it must equal what it published before.
+                        Violations.Add($"Update of {change.Key} whose Previous ({change.Previous}) is not the item shown ({updated})");
                     }
 
                     Replica[change.Key] = change.Current;
                     break;
                 case ChangeReason.Remove:
-                    if (!Replica.Remove(change.Key))
+                    if (!Replica.Remove(change.Key, out var removed))
                     {
                         Violations.Add($"Remove of {change.Key}, which is not shown");
+                    }
+                    else if (!removed.Equals(change.Current))
+                    {
+                        Violations.Add($"Remove of {change.Key} whose item ({change.Current}) is not the item shown ({removed})");
                     }
 
                     break;

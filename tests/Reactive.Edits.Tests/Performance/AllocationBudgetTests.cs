@@ -144,13 +144,13 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
     // such a regression fails. Optimized code (Release, tier 1) allocates the same or less.
     private static class Budgets
     {
-        public const double RequestAccept = 800;            // 688
-        public const double RequestAcceptDerived = 640;     // 544
-        public const double RejectRetryAccept = 1_600;      // 1,376
-        public const double SourceSingleUpdate = 224;       // 192
-        public const double SourceBatchedUpdate = 40;       // 33.6
-        public const double MergeAuthoritativeChange = 600; // 512
-        public const double MergeEditSettles = 2_400;       // 2,032
+        public const double RequestAccept = 592;            // 512
+        public const double RequestAcceptDerived = 520;     // 448
+        public const double RejectRetryAccept = 1_180;      // 1,024
+        public const double SourceSingleUpdate = 130;       // 112
+        public const double SourceBatchedUpdate = 39;       // 33.4
+        public const double MergeAuthoritativeChange = 416; // 360
+        public const double MergeEditSettles = 1_660;       // 1,440
     }
 
     private sealed record Row(int Key, int Rev);
