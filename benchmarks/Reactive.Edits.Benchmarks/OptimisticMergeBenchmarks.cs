@@ -13,6 +13,9 @@ namespace Reactive.Edits.Benchmarks;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>AuthoritativeChange</c>: the server updates one item (one change in, one change out).</item>
+/// <item><c>SourceOnly_AuthoritativeChange</c>: the same change through the authoritative source alone, with a subscriber
+/// and no merge: the floor that any merge sits on, since its input already pays for a dictionary of the view's size and
+/// for a new item that outlives the next collections.</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -28,6 +31,7 @@ public class OptimisticMergeBenchmarks
 
     private Side? _library;
     private Side? _naive;
+    private Side? _sourceOnly;
     private int _next;
     private long _seen;
 
@@ -67,11 +71,25 @@ public class OptimisticMergeBenchmarks
         _naive.Bind(naive.View.Subscribe(view => _seen += view.Count));
     }
 
+    [GlobalSetup(Target = nameof(SourceOnly_AuthoritativeChange))]
+    public void SetupSourceOnly()
+    {
+        _sourceOnly = new Side(Size);
+        _sourceOnly.Bind(_sourceOnly.Source.Connect().Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                _seen += change.Current.Rev;
+            }
+        }));
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _library?.Dispose();
         _naive?.Dispose();
+        _sourceOnly?.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -81,6 +99,10 @@ public class OptimisticMergeBenchmarks
     [Benchmark]
     [BenchmarkCategory(AuthoritativeChange)]
     public long Library_AuthoritativeChange() => _library!.ChangeOne(NextKey());
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long SourceOnly_AuthoritativeChange() => _sourceOnly!.ChangeOne(NextKey());
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(EditSettles)]
