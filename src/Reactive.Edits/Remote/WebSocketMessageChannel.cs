@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
@@ -34,7 +35,6 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private readonly TimeSpan _closeTimeout;
     private readonly IScheduler _scheduler;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private byte[] _buffer;
 
     /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <see cref="DefaultMaxMessageSize"/> bytes.</summary>
     /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
@@ -73,7 +73,6 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         _maxMessageSize = maxMessageSize;
         _closeTimeout = closeTimeout;
         _scheduler = scheduler;
-        _buffer = new byte[Math.Min(InitialBufferSize, maxMessageSize + 1)];
     }
 
     /// <summary>Gets the largest message accepted, in bytes.</summary>
@@ -104,36 +103,71 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     /// <exception cref="InvalidDataException">The message exceeded <see cref="MaxMessageSize"/>; the socket has been closed with 1009.</exception>
     public async ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var count = 0;
-        while (true)
+        if (!OperatingSystem.IsBrowser())
         {
-            if (count == _buffer.Length)
-            {
-                // The buffer never grows past the limit plus one byte: one byte more than allowed proves the message too big.
-                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, (long)_maxMessageSize + 1));
-            }
-
-            var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close)
+            // Wait for the next frame with a zero-byte read, so that an idle connection holds no receive buffer: on a
+            // server with many quiet clients that is much of what a connection costs at rest. (The browser's socket
+            // serves one connection and is left to read as it always has.)
+            var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            if (ready.MessageType == WebSocketMessageType.Close)
             {
                 await AnswerCloseAsync(cancellationToken).ConfigureAwait(false);
                 return null;
             }
 
-            count += result.Count;
-            if (count > _maxMessageSize)
+            if (ready.EndOfMessage)
             {
-                await CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too big", cancellationToken).ConfigureAwait(false);
-                throw new InvalidDataException($"A message exceeded the limit of {_maxMessageSize} bytes; the connection was closed (1009).");
-            }
-
-            if (result.EndOfMessage)
-            {
-                var type = result.MessageType == WebSocketMessageType.Text ? ChannelMessageType.Text : ChannelMessageType.Binary;
-                return new ChannelMessage(type, _buffer.AsSpan(0, count).ToArray());
+                return new ChannelMessage(TypeOf(ready.MessageType), ReadOnlyMemory<byte>.Empty);
             }
         }
+
+        // The message is read into a pooled buffer that goes back to the pool once the message is copied out, so one
+        // large message does not leave a large buffer behind for the life of the connection.
+        var limit = _maxMessageSize + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, limit));
+        try
+        {
+            var count = 0;
+            while (true)
+            {
+                if (count == Math.Min(buffer.Length, limit))
+                {
+                    // The buffer never grows past the limit plus one byte: one byte more than allowed proves the message too big.
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var room = Math.Min(buffer.Length, limit) - count;
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await AnswerCloseAsync(cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+
+                count += result.Count;
+                if (count > _maxMessageSize)
+                {
+                    await CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too big", cancellationToken).ConfigureAwait(false);
+                    throw new InvalidDataException($"A message exceeded the limit of {_maxMessageSize} bytes; the connection was closed (1009).");
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return new ChannelMessage(TypeOf(result.MessageType), buffer.AsSpan(0, count).ToArray());
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    private static ChannelMessageType TypeOf(WebSocketMessageType type) =>
+        type == WebSocketMessageType.Text ? ChannelMessageType.Text : ChannelMessageType.Binary;
 
     /// <inheritdoc/>
     /// <remarks>Sends a normal close (unless a close was sent already, e.g. 1009), then reads and drops the peer's

@@ -67,6 +67,43 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Receive_EmptyMessages_ArriveAsEmptyMessagesOfTheirType()
+    {
+        // An empty final frame is complete at the zero-byte read that waits for it.
+        var (client, server) = await CreatePairAsync();
+        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+
+        await client.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, endOfMessage: true, default);
+        await client.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Binary, endOfMessage: true, default);
+        await client.SendAsync(Encoding.UTF8.GetBytes("after"), WebSocketMessageType.Text, endOfMessage: true, default);
+
+        var text = (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value;
+        var binary = (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value;
+        var after = (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value;
+        text.Type.Should().Be(ChannelMessageType.Text);
+        text.Data.Length.Should().Be(0);
+        binary.Type.Should().Be(ChannelMessageType.Binary);
+        binary.Data.Length.Should().Be(0);
+        after.GetText().Should().Be("after");
+    }
+
+    [Fact]
+    public async Task Receive_MessagesLargerThanTheFirstBuffer_ArriveWholeAndInOrder()
+    {
+        // 50,000 bytes outgrow the first pooled buffer (4 KiB) several times; the small message after it must be whole
+        // too, read into a fresh buffer rather than behind the large one.
+        var (client, server) = await CreatePairAsync();
+        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 60_000);
+        var large = Enumerable.Range(0, 50_000).Select(i => (byte)(i % 251)).ToArray();
+
+        await client.SendAsync(large, WebSocketMessageType.Binary, endOfMessage: true, default);
+        await client.SendAsync(new byte[] { 7, 8, 9 }, WebSocketMessageType.Binary, endOfMessage: true, default);
+
+        (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.Data.ToArray().Should().Equal(large);
+        (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.Data.ToArray().Should().Equal(7, 8, 9);
+    }
+
+    [Fact]
     public async Task Receive_FragmentsExceedingTheLimit_ClosesWith1009BeforeTheMessageEnds()
     {
         var (client, server) = await CreatePairAsync();
