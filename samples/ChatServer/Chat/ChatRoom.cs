@@ -30,8 +30,11 @@ public sealed class ChatRoom : IDisposable
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer<SendMessage> _server;
     private readonly DemoLatency? _latency;
-    private readonly Dictionary<string, PresenceEntry> _presenceEntries = [];
+    // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
+    private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
     private readonly IDisposable _presenceFeed;
+    private bool _presenceFlushQueued;
     private int _sends;
     private int _slowConsumersDisconnected;
 
@@ -124,7 +127,7 @@ public sealed class ChatRoom : IDisposable
         {
             connection.TryPost(welcome);
             connection.TryPost(Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(_store.Recent()), ChatJsonContext.Default.History));
-            // Presence: the current state first, as one set of adds; every later change comes from BroadcastPresence.
+            // Presence: what every connection has been told, as one set of adds; each later flush tells the changes since.
             if (_presenceEntries.Count > 0)
             {
                 var adds = new List<PresenceChange>(_presenceEntries.Count);
@@ -190,38 +193,61 @@ public sealed class ChatRoom : IDisposable
         connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error), ChatJsonContext.Default.ProtocolError));
     }
 
-    // One presence change is encoded once and the same frame posted to every connection: encoding per connection would
-    // cost N encodings per change, and N people joining would cost N²/2.
+    // Presence changes are coalesced: they collect per key until a flush, queued on the thread pool by the first of
+    // them, tells every connection the net change in one frame, encoded once. In a burst of joins (each one changes the
+    // anonymous readers' tab count) the changes that arrive while the flush waits for a thread fold into it, so N joins
+    // cost far fewer than N frames to each of N connections, and more fold together the busier the server is. No timer
+    // is involved, so a quiet server tells a change at once.
     private void BroadcastPresence(IChangeSet<PresenceEntry, string> changes)
     {
-        var frame = EncodePresence(changes);
         lock (_gate)
         {
             foreach (var change in changes)
             {
-                if (change.Reason == ChangeReason.Remove)
+                _presencePending[change.Key] = change.Reason == ChangeReason.Remove ? null : change.Current;
+            }
+            if (_presenceFlushQueued)
+            {
+                return;
+            }
+            _presenceFlushQueued = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static room => room.FlushPresence(), this, preferLocal: false);
+    }
+
+    private void FlushPresence()
+    {
+        lock (_gate)
+        {
+            _presenceFlushQueued = false;
+            var told = new List<PresenceChange>(_presencePending.Count);
+            foreach (var (key, entry) in _presencePending)
+            {
+                var known = _presenceEntries.TryGetValue(key, out var previous);
+                if (entry is null)
                 {
-                    _presenceEntries.Remove(change.Key);
+                    if (known)
+                    {
+                        _presenceEntries.Remove(key);
+                        told.Add(new PresenceChange(ChangeReason.Remove, previous!));
+                    }
                 }
-                else
+                else if (!known || previous != entry)
                 {
-                    _presenceEntries[change.Key] = change.Current;
+                    _presenceEntries[key] = entry;
+                    told.Add(new PresenceChange(known ? ChangeReason.Update : ChangeReason.Add, entry));
                 }
             }
+            _presencePending.Clear();
+            if (told.Count == 0)
+            {
+                return;
+            }
+            var frame = Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(told), ChatJsonContext.Default.PresenceUpdate);
             foreach (var connection in _connections)
             {
                 connection.TryPost(frame);
             }
         }
-    }
-
-    private Reactive.Edits.Remote.ChannelMessage EncodePresence(IChangeSet<PresenceEntry, string> changes)
-    {
-        var list = new List<PresenceChange>(changes.Count);
-        foreach (var change in changes)
-        {
-            list.Add(new PresenceChange(change.Reason, change.Current));
-        }
-        return Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(list), ChatJsonContext.Default.PresenceUpdate);
     }
 }

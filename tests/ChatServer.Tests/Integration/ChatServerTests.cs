@@ -195,6 +195,8 @@ public sealed class ChatServerTests
         await using var bob = await TestUser.LoginAsync(host, "bob");
         var aliceSocket = await alice.ConnectRawAsync();
         var bobSocket = await bob.ConnectRawAsync();
+        // The upgrade returns before the room has taken Bob in; his welcome says he is in the broadcast.
+        await bobSocket.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.WelcomeType));
         var accepted = Guid.NewGuid();
         var rejected = Guid.NewGuid();
 
