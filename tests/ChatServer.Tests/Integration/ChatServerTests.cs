@@ -71,6 +71,40 @@ public sealed class ChatServerTests
     }
 
     [Fact]
+    public async Task Presence_BurstOfJoinsAndLeaves_EveryoneEndsWithTheTrueCounts()
+    {
+        // Presence changes are coalesced: a burst folds into fewer frames. Whatever was folded, a watcher connected
+        // throughout and a latecomer who starts from the room's snapshot must both end with the true counts.
+        const int Readers = 40;
+        await using var host = await ChatHost.StartAsync(o => o.PresenceGrace = TimeSpan.FromMilliseconds(50));
+        await using var watcher = await TestUser.LoginAsync(host, "watcher");
+        using var watched = new LiveCollection<PresenceEntry, string>((await watcher.ConnectAsync()).Presence);
+        await watched.WaitUntilAsync(p => p.ContainsKey("watcher"));
+        var readers = TestUser.Anonymous(host);
+
+        // One reader first, so that the burst after it must reach the others as updates of a known entry.
+        await readers.ConnectRawAsync();
+        await watched.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == 1);
+        var sockets = await Task.WhenAll(Enumerable.Range(1, Readers - 1).Select(_ => readers.ConnectRawAsync()));
+        await watched.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == Readers);
+        await using var latecomer = await TestUser.LoginAsync(host, "latecomer");
+        using var late = new LiveCollection<PresenceEntry, string>((await latecomer.ConnectAsync()).Presence);
+        await late.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == Readers && p.ContainsKey("watcher") && p.ContainsKey("latecomer"));
+
+        // Half of the burst leaves at once (updates down), then everyone (the entry goes).
+        await Task.WhenAll(sockets.Take(Readers / 2).Select(socket => socket.DisposeAsync().AsTask()));
+        await watched.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == Readers / 2);
+        await late.WaitUntilAsync(p => p.TryGetValue(PresenceEntry.AnonymousKey, out var e) && e.Tabs == Readers / 2);
+        await readers.DisposeAsync();
+        await watched.WaitUntilAsync(p => !p.ContainsKey(PresenceEntry.AnonymousKey));
+        await late.WaitUntilAsync(p => !p.ContainsKey(PresenceEntry.AnonymousKey));
+
+        watched.Items.Keys.Should().BeEquivalentTo("watcher", "latecomer");
+        late.Items.Keys.Should().BeEquivalentTo("watcher", "latecomer");
+        watched.Items["watcher"].Tabs.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Presence_AnonymousReaders_AreCountedUnderTheAnonymousKey()
     {
         await using var host = await ChatHost.StartAsync();
