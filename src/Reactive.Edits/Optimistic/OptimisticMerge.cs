@@ -1,6 +1,5 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Reactive.Edits.ChangeSets;
 
