@@ -16,6 +16,10 @@ namespace Reactive.Edits.Benchmarks;
 /// <item><c>SourceOnly_AuthoritativeChange</c>: the same change through the authoritative source alone, with a subscriber
 /// and no merge: the floor that any merge sits on, since its input already pays for a dictionary of the view's size and
 /// for a new item that outlives the next collections.</item>
+/// <item><c>Dictionary_AuthoritativeChange</c>: a bare <see cref="Dictionary{TKey, TValue}"/> of the view's size taking
+/// the new item, with nothing published: the floor of any in-memory keyed store that is handed a new object per change.
+/// It shows how much of the growth with size belongs to the runtime (caches, and the garbage collector copying items that
+/// outlive gen 0) rather than to any merge.</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -32,6 +36,8 @@ public class OptimisticMergeBenchmarks
     private Side? _library;
     private Side? _naive;
     private Side? _sourceOnly;
+    private Dictionary<int, Row>? _table;
+    private int _tableRev;
     private int _next;
     private long _seen;
 
@@ -84,6 +90,16 @@ public class OptimisticMergeBenchmarks
         }));
     }
 
+    [GlobalSetup(Target = nameof(Dictionary_AuthoritativeChange))]
+    public void SetupDictionary()
+    {
+        _table = new Dictionary<int, Row>(Size);
+        for (var key = 0; key < Size; key++)
+        {
+            _table[key] = new Row(key, "item " + key, 1);
+        }
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -103,6 +119,16 @@ public class OptimisticMergeBenchmarks
     [Benchmark]
     [BenchmarkCategory(AuthoritativeChange)]
     public long SourceOnly_AuthoritativeChange() => _sourceOnly!.ChangeOne(NextKey());
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long Dictionary_AuthoritativeChange()
+    {
+        var key = NextKey();
+        var row = new Row(key, "changed", ++_tableRev);
+        _table![key] = row;
+        return row.Rev;
+    }
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(EditSettles)]

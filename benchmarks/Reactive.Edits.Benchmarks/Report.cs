@@ -54,14 +54,29 @@ internal static class Report
     private static void Chart(Dictionary<string, (int Size, double MeanNs)[]> series, string path)
     {
         var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var families = new List<string>();
         foreach (var (method, points) in series.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
+            // One colour per implementation and scenario ("Library_AuthoritativeChange"), one line style per key order,
+            // so that the two curves of a row are told apart by style and the rows by colour.
+            var family = method.Split(' ')[0];
+            if (!families.Contains(family))
+            {
+                families.Add(family);
+            }
+
+            var sequential = method.Contains("Sequential", StringComparison.Ordinal);
+
             // Log-log axes: a flat line is constant cost per change, a slope of one is cost proportional to size.
             var scatter = plot.Add.Scatter(
                 points.Select(point => Math.Log10(point.Size)).ToArray(),
                 points.Select(point => Math.Log10(point.MeanNs)).ToArray());
             scatter.LegendText = method;
+            scatter.Color = palette.GetColor(families.IndexOf(family));
             scatter.LineWidth = 2;
+            scatter.LinePattern = sequential ? LinePattern.Dashed : LinePattern.Solid;
+            scatter.MarkerShape = sequential ? MarkerShape.OpenSquare : MarkerShape.FilledCircle;
             scatter.MarkerSize = 8;
         }
 
@@ -70,8 +85,8 @@ internal static class Report
         plot.Axes.Bottom.Label.Text = "items in the view";
         plot.Axes.Left.Label.Text = "time per change (ns)";
         plot.Title("Optimistic merge: cost of one change against view size (log-log)");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 900, 560);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, 1200, 600);
     }
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks(string format) => new()
