@@ -40,6 +40,9 @@ public sealed class ChatClient : IAsyncDisposable
     private int _disposed;
     private bool _presenceReplayPending;
 
+    // The pages of the current connection's history until its last page arrives (see History.More).
+    private readonly List<ChatMessage> _historyPages = [];
+
     /// <summary>Initializes a client for the server at <paramref name="serverUri"/> (http or https; the socket path is added).</summary>
     /// <param name="serverUri">The server's base address, e.g. <c>http://localhost:5080/</c>.</param>
     /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
@@ -175,8 +178,9 @@ public sealed class ChatClient : IAsyncDisposable
                 await socket.ConnectAsync(_socketUri, connection.Token);
                 failures = 0;
                 _presenceReplayPending = true;
+                _historyPages.Clear();
                 _status.OnNext(new ConnectionStatus(ConnectionState.Connected, 0, null, null));
-                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket), Protocol, OnMessageAsync, connection.Token);
+                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket, ChatProtocol.MaxFrameSize), Protocol, OnMessageAsync, connection.Token);
                 error = ended?.Message ?? "The server closed the connection.";
             }
             catch (OperationCanceledException) when (connection.IsCancellationRequested)
@@ -238,7 +242,13 @@ public sealed class ChatClient : IAsyncDisposable
                 _welcome.OnNext(welcome);
                 break;
             case ChatProtocol.HistoryType when Read(message.Payload, ChatJsonContext.Default.History) is { } history:
-                ApplyHistory(history);
+                // A long history comes in pages; it replaces what was there only once it is whole.
+                _historyPages.AddRange(history.Messages);
+                if (!history.More)
+                {
+                    ApplyHistory(_historyPages);
+                    _historyPages.Clear();
+                }
                 break;
             case ChatProtocol.MessageType when Read(message.Payload, ChatJsonContext.Default.ChatMessage) is { } chat:
                 _messages.AddOrUpdate(chat);
@@ -257,13 +267,13 @@ public sealed class ChatClient : IAsyncDisposable
     }
 
     // After a reconnect the history replaces what was there: messages missed while away appear, nothing is doubled.
-    private void ApplyHistory(History history)
+    private void ApplyHistory(List<ChatMessage> history)
     {
         var existing = _messages.Items;
         _messages.Edit(updater =>
         {
             var keep = new HashSet<EditId>();
-            foreach (var message in history.Messages)
+            foreach (var message in history)
             {
                 keep.Add(new EditId(message.Id));
             }
@@ -275,7 +285,7 @@ public sealed class ChatClient : IAsyncDisposable
                     updater.Remove(key);
                 }
             }
-            foreach (var message in history.Messages)
+            foreach (var message in history)
             {
                 if (!updater.TryGetValue(new EditId(message.Id), out var current) || current != message)
                 {

@@ -5,7 +5,12 @@ namespace ChatServer.Shared.Protocol;
 public static class ChatProtocol
 {
     /// <summary>The protocol version sent in <see cref="Welcome"/>; bumped on any incompatible change.</summary>
-    public const int Version = 1;
+    /// <remarks>2: the history may come in several frames (<see cref="History.More"/>).</remarks>
+    public const int Version = 2;
+
+    /// <summary>The largest frame the server sends, in bytes, and so the least a client must accept: 64 KiB.</summary>
+    /// <remarks>A history or presence state that does not fit is sent as several frames.</remarks>
+    public const int MaxFrameSize = 64 * 1024;
 
     /// <summary>The WebSocket endpoint.</summary>
     public const string SocketPath = "/chat/ws";

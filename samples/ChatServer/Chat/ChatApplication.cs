@@ -1,4 +1,5 @@
 using ChatServer.Presence;
+using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -19,6 +20,7 @@ public static class ChatApplication
         builder.Services.AddOptions<ChatOptions>()
             .Validate(static o => o.MaxFrameSize is >= 1 and < int.MaxValue, "Chat:MaxFrameSize must be at least 1 byte.")
             .Validate(static o => o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1.")
+            .Validate(static o => o.MaxMessageLength >= 1 && MessageFrameBound(o.MaxMessageLength) <= Math.Min(o.MaxFrameSize, ChatProtocol.MaxFrameSize), MessageLengthMessage)
             .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -52,6 +54,18 @@ public static class ChatApplication
         builder.Services.AddAuthorization();
         return builder;
     }
+
+    // JSON may spell a character in 6 bytes (\uXXXX; a surrogate pair is two such), and a message frame carries at most
+    // 512 bytes besides its text (ids, a user name of at most 32 characters, the time, the envelope). Every message must
+    // fit one frame both ways: a client's send under Chat:MaxFrameSize, the broadcast under the client's limit.
+    private const int BytesPerCharacter = 6;
+    private const int MessageEnvelopeBytes = 512;
+
+    private static readonly string MessageLengthMessage =
+        $"Chat:MaxMessageLength must be at least 1, and a message must fit in one frame: at most (Chat:MaxFrameSize - {MessageEnvelopeBytes}) / {BytesPerCharacter} characters, " +
+        $"and at most {(ChatProtocol.MaxFrameSize - MessageEnvelopeBytes) / BytesPerCharacter:N0} since a client accepts frames of up to {ChatProtocol.MaxFrameSize:N0} bytes.";
+
+    private static long MessageFrameBound(int maxMessageLength) => ((long)maxMessageLength * BytesPerCharacter) + MessageEnvelopeBytes;
 
     /// <summary>Adds authentication and the WebSockets middleware with keep-alive and the allowed origins.</summary>
     public static WebApplication UseChat(this WebApplication app)

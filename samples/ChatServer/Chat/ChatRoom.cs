@@ -126,7 +126,10 @@ public sealed class ChatRoom : IDisposable
         lock (_gate)
         {
             connection.TryPost(welcome);
-            connection.TryPost(Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(_store.Recent()), ChatJsonContext.Default.History));
+            foreach (var page in FramePages.Encode(_store.Recent(), ChatProtocol.MaxFrameSize, EncodeHistory))
+            {
+                connection.TryPost(page);
+            }
             // Presence: what every connection has been told, as one set of adds; each later flush tells the changes since.
             if (_presenceEntries.Count > 0)
             {
@@ -135,7 +138,10 @@ public sealed class ChatRoom : IDisposable
                 {
                     adds.Add(new PresenceChange(ChangeReason.Add, entry));
                 }
-                connection.TryPost(Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(adds), ChatJsonContext.Default.PresenceUpdate));
+                foreach (var page in FramePages.Encode(adds, ChatProtocol.MaxFrameSize, EncodePresence))
+                {
+                    connection.TryPost(page);
+                }
             }
             _connections.Add(connection);
         }
@@ -243,11 +249,20 @@ public sealed class ChatRoom : IDisposable
             {
                 return;
             }
-            var frame = Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(told), ChatJsonContext.Default.PresenceUpdate);
-            foreach (var connection in _connections)
+            // Each page is a set of net changes to distinct users, so a client may apply them one by one.
+            foreach (var page in FramePages.Encode(told, ChatProtocol.MaxFrameSize, EncodePresence))
             {
-                connection.TryPost(frame);
+                foreach (var connection in _connections)
+                {
+                    connection.TryPost(page);
+                }
             }
         }
     }
+
+    private ChannelMessage EncodeHistory(IReadOnlyList<ChatMessage> messages, bool isLast) =>
+        Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(messages, More: !isLast), ChatJsonContext.Default.History);
+
+    private ChannelMessage EncodePresence(IReadOnlyList<PresenceChange> changes, bool isLast) =>
+        Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(changes), ChatJsonContext.Default.PresenceUpdate);
 }

@@ -176,6 +176,26 @@ public sealed class ConnectionPolicyTests
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(expected);
     }
 
+    [Theory]
+    [InlineData(20_000, 65536)]
+    [InlineData(500, 2048)]
+    [InlineData(0, 65536)]
+    public async Task MessageLengthThatNoFrameCanCarry_FailsAtStartupWithTheOptionsName(int maxMessageLength, int maxFrameSize)
+    {
+        var start = () => ChatHost.StartAsync(o => (o.MaxMessageLength, o.MaxFrameSize) = (maxMessageLength, maxFrameSize));
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Chat:MaxMessageLength must be at least 1, and a message must fit in one frame");
+    }
+
+    [Fact]
+    public async Task LongestMessageThatFitsAFrame_IsAcceptedAtStartup()
+    {
+        // (65,536 - 512) / 6 = 10,837 characters: the largest length whose worst-case frame fits the client's limit.
+        await using var host = await ChatHost.StartAsync(o => o.MaxMessageLength = 10_837);
+
+        host.Room.Should().NotBeNull();
+    }
+
     private static async Task<HttpStatusCode> RefusedUpgradeStatusAsync(TestUser user, string? origin)
     {
         using var socket = new ClientWebSocket();

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -45,6 +47,70 @@ public sealed class ChatServerTests
         await view.WaitUntilAsync(items => items.ContainsKey(second.Id));
 
         view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text).Should().Equal("before", "after");
+    }
+
+    [Fact]
+    public async Task Connect_AfterMoreHistoryThanOneFrameHolds_ReceivesAllOfItWithoutReconnecting()
+    {
+        // 40 messages of 500 non-ASCII characters: JSON escapes each character as \uXXXX, so the history is about
+        // 120 KB, twice what one frame may carry (Chat:MaxFrameSize, 64 KiB, which is also the client's limit).
+        await using var host = await ChatHost.StartAsync(o =>
+        {
+            o.HistorySize = 40;
+            o.RateLimitCount = 100;
+        });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var sender = await alice.ConnectAsync();
+        var sent = new List<EditId>();
+        for (var i = 0; i < 40; i++)
+        {
+            var edit = await sender.SendAndSettleAsync(new string((char)('à' + (i % 20)), 500));
+            edit.Status.Should().Be(EditStatus.Accepted);
+            sent.Add(edit.Id);
+        }
+
+        await using var late = TestUser.Anonymous(host);
+        var client = await late.ConnectAsync();
+        var connects = new List<ConnectionStatus>();
+        using var statuses = client.Status.Subscribe(status => { lock (connects) { connects.Add(status); } });
+        using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
+        await view.WaitUntilAsync(items => items.Count == sent.Count);
+
+        view.Items.Keys.Should().BeEquivalentTo(sent);
+        view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text.Length).Should().AllBeEquivalentTo(500);
+        lock (connects)
+        {
+            connects.Should().OnlyContain(status => status.State == ConnectionState.Connected, "the first connection took the whole history");
+        }
+    }
+
+    [Fact]
+    public async Task History_LargerThanOneFrame_IsSplitIntoFramesThatEachFitTheLimit()
+    {
+        await using var host = await ChatHost.StartAsync(o =>
+        {
+            o.HistorySize = 40;
+            o.RateLimitCount = 100;
+        });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var sender = await alice.ConnectAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            (await sender.SendAndSettleAsync(new string('é', 500))).Status.Should().Be(EditStatus.Accepted);
+        }
+
+        await using var reader = TestUser.Anonymous(host);
+        await using var raw = await reader.ConnectRawAsync();
+        var pages = new List<JsonObject>();
+        while (pages.Count == 0 || pages[^1]["payload"]!["more"]?.GetValue<bool>() == true)
+        {
+            pages.Add(await raw.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.HistoryType)));
+        }
+
+        pages.Should().HaveCountGreaterThan(1);
+        pages.Select(page => raw.ReceivedBytes[raw.Received.IndexOf(page)]).Should().OnlyContain(bytes => bytes <= 64 * 1024);
+        pages.SelectMany(p => p["payload"]!["messages"]!.AsArray()).Select(m => m!["sequence"]!.GetValue<long>())
+            .Should().Equal(Enumerable.Range(1, 40).Select(i => (long)i), "the pages hold the history once, oldest first");
     }
 
     [Fact]

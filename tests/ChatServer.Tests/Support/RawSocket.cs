@@ -15,6 +15,9 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
     /// <summary>Every frame received so far, in order.</summary>
     public List<JsonObject> Received { get; } = [];
 
+    /// <summary>The size in bytes of each frame in <see cref="Received"/>, as it came off the wire.</summary>
+    public List<long> ReceivedBytes { get; } = [];
+
     public Task SendAsync(string json) =>
         Socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).WaitAsync(Guard);
 
@@ -41,6 +44,7 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
             while (!result.EndOfMessage);
             var frame = JsonNode.Parse(message.ToArray())!.AsObject();
             Received.Add(frame);
+            ReceivedBytes.Add(message.Length);
             if (match(frame))
             {
                 return frame;
