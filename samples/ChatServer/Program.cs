@@ -8,6 +8,9 @@ builder.AddChat();
 
 var app = builder.Build();
 
+// Content-Security-Policy and friends, on every response, static files included.
+app.UseSecurityHeaders();
+
 // The Blazor WebAssembly client's files; in Development they are served from the build output.
 if (app.Environment.IsDevelopment())
 {

@@ -143,6 +143,27 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
     }
 
     [SkippableFact]
+    public async Task ContentSecurityPolicy_IsSent_AndTheClientLogsInAndSendsUnderItWithNoViolation()
+    {
+        await using var host = await StartAsync();
+        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString() });
+        await context.AddInitScriptAsync(
+            "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
+        var page = await context.NewPageAsync();
+
+        var document = await page.GotoAsync("/");
+        document!.Headers.Should().ContainKey("content-security-policy").WhoseValue.Should().Be(SecurityHeaders.ContentSecurityPolicy);
+        await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
+        await page.GetByTestId("login-name").FillAsync("alice");
+        await page.GetByTestId("login").GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await SendAsync(page.GetByTestId("composer"), "under the policy");
+        await Expect(page.GetByTestId("message").Filter(new() { HasText = "under the policy" })).ToHaveAttributeAsync("data-state", "Confirmed");
+
+        (await page.EvaluateAsync<string[]>("window.cspViolations")).Should().BeEmpty();
+        await context.CloseAsync();
+    }
+
+    [SkippableFact]
     public async Task Screenshot_OfTwoTabsSideBySide_IsWrittenToDocs()
     {
         await using var host = await StartAsync(o => o.Demo.Latency = TimeSpan.FromSeconds(2));

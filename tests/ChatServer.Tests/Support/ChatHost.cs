@@ -88,6 +88,7 @@ public sealed class ChatHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.Urls.Add($"http://127.0.0.1:{port}");
+        app.UseSecurityHeaders();
         if (client)
         {
             app.UseStaticFiles();
