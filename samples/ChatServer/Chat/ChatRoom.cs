@@ -35,6 +35,9 @@ public sealed class ChatRoom : IDisposable
     private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
     private readonly IDisposable _presenceFeed;
     private bool _presenceFlushQueued;
+    // The history as joiners receive it, encoded once and shared until the next message: a burst of joins (a server
+    // restart, a reconnect wave) costs one encoding instead of one per connection.
+    private List<ChannelMessage>? _historyFrames;
     private int _sends;
     private int _slowConsumersDisconnected;
 
@@ -126,7 +129,8 @@ public sealed class ChatRoom : IDisposable
         lock (_gate)
         {
             connection.TryPost(welcome);
-            foreach (var page in FramePages.Encode(_store.Recent(), ChatProtocol.MaxFrameSize, EncodeHistory))
+            _historyFrames ??= FramePages.Encode(_store.Recent(), ChatProtocol.MaxFrameSize, EncodeHistory);
+            foreach (var page in _historyFrames)
             {
                 connection.TryPost(page);
             }
@@ -172,6 +176,7 @@ public sealed class ChatRoom : IDisposable
         lock (_gate)
         {
             var message = _store.Append(id, user, text);
+            _historyFrames = null;
             var encoded = Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage);
             foreach (var connection in _connections)
             {
