@@ -239,6 +239,13 @@ public sealed class ChatClient : IAsyncDisposable
         switch (message.Type)
         {
             case ChatProtocol.WelcomeType when Read(message.Payload, ChatJsonContext.Default.Welcome) is { } welcome:
+                if (welcome.ProtocolVersion != ChatProtocol.Version)
+                {
+                    // The frames may still parse, but their meaning may differ (docs/protocol.md, versioning): say so.
+                    _errors.OnNext(new ProtocolError(
+                        ChatProtocol.VersionMismatch,
+                        $"The server speaks chat protocol version {welcome.ProtocolVersion} and this page version {ChatProtocol.Version}: reload the page."));
+                }
                 _welcome.OnNext(welcome);
                 break;
             case ChatProtocol.HistoryType when Read(message.Payload, ChatJsonContext.Default.History) is { } history:

@@ -47,4 +47,8 @@ public static class ChatProtocol
 
     /// <summary>Error code of a <see cref="ProtocolError"/>: the input was not a valid message.</summary>
     public const string Malformed = "chat.malformed";
+
+    /// <summary>Error code of a <see cref="ProtocolError"/> raised by the client itself: the server speaks another
+    /// protocol version than this page (the server was updated while the page stayed open), so the page must be reloaded.</summary>
+    public const string VersionMismatch = "chat.version-mismatch";
 }

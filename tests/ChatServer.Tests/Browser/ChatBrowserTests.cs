@@ -164,6 +164,30 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
     }
 
     [SkippableFact]
+    public async Task ServerOfAnotherProtocolVersion_ShowsAnErrorWithAReloadLink()
+    {
+        await using var host = await StartAsync();
+        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString() });
+        var page = await context.NewPageAsync();
+        // The real server, its welcome changed on the way to say version 3: as if it had been updated while the page was open.
+        await page.RouteWebSocketAsync("**" + Shared.Protocol.ChatProtocol.SocketPath, socket =>
+        {
+            var server = socket.ConnectToServer();
+            socket.OnMessage(frame => server.Send(frame.Text ?? throw new InvalidOperationException("The chat sends text frames only.")));
+            server.OnMessage(frame => socket.Send((frame.Text ?? throw new InvalidOperationException("The chat sends text frames only.")).Replace(
+                $"\"protocolVersion\":{Shared.Protocol.ChatProtocol.Version}", "\"protocolVersion\":3", StringComparison.Ordinal)));
+        });
+
+        await page.GotoAsync("/");
+
+        var error = page.GetByTestId("protocol-error");
+        await Expect(error).ToHaveAttributeAsync("data-code", Shared.Protocol.ChatProtocol.VersionMismatch, new() { Timeout = 30_000 });
+        await Expect(error).ToContainTextAsync($"version 3 and this page version {Shared.Protocol.ChatProtocol.Version}: reload the page.");
+        await Expect(error.GetByRole(AriaRole.Link, new() { Name = "Reload" })).ToBeVisibleAsync();
+        await context.CloseAsync();
+    }
+
+    [SkippableFact]
     public async Task Screenshot_OfTwoTabsSideBySide_IsWrittenToDocs()
     {
         await using var host = await StartAsync(o => o.Demo.Latency = TimeSpan.FromSeconds(2));
@@ -206,6 +230,8 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
             await page.GetByTestId("login").GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
             await Expect(page.GetByTestId("user")).ToContainTextAsync(user);
             await Expect(page.GetByTestId("composer")).ToBeEnabledAsync();
+            // The welcome has been read (it named the user), and it spoke this page's protocol version.
+            await Expect(page.GetByTestId("protocol-error")).ToHaveCountAsync(0);
         }
         return page;
     }
