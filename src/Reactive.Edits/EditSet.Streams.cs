@@ -46,10 +46,8 @@ public sealed partial class EditSet<T>
         Observable.Create<Edit<T>>(observer => _source.Connect().Subscribe(
             changes =>
             {
-                // Indexed, not foreach: enumerating through the interface would box an enumerator per change set.
-                for (var i = 0; i < changes.Count; i++)
+                foreach (var change in changes)
                 {
-                    var change = changes[i];
                     if (IsNewAttemptStarted(change))
                     {
                         observer.OnNext(change.Current);
@@ -63,9 +61,9 @@ public sealed partial class EditSet<T>
         Observable.Create<EditEvent<T>>(observer => _source.Connect(ReplayMode.None).Subscribe(
             changes =>
             {
-                for (var i = 0; i < changes.Count; i++)
+                foreach (var change in changes)
                 {
-                    Report(changes[i], observer);
+                    Report(change, observer);
                 }
             },
             observer.OnError,
@@ -73,9 +71,8 @@ public sealed partial class EditSet<T>
 
     private static EditCounts Apply(EditCounts counts, IChangeSet<Edit<T>, EditId> changes)
     {
-        for (var i = 0; i < changes.Count; i++)
+        foreach (var change in changes)
         {
-            var change = changes[i];
             switch (change.Reason)
             {
                 case ChangeReason.Add:

@@ -99,43 +99,13 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
 
     /// <summary>Returns an enumerator over the changes without allocating.</summary>
     /// <returns>A struct enumerator, for <see langword="foreach"/>.</returns>
-    public Enumerator GetEnumerator() => new(this);
+    public ChangeSetEnumerator<TObject, TKey> GetEnumerator() => new(this);
 
-    IEnumerator<Change<TObject, TKey>> IEnumerable<Change<TObject, TKey>>.GetEnumerator() => new Enumerator(this);
+    IEnumerator<Change<TObject, TKey>> IEnumerable<Change<TObject, TKey>>.GetEnumerator() => new ChangeSetEnumerator<TObject, TKey>(this);
 
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => new Enumerator(this);
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => new ChangeSetEnumerator<TObject, TKey>(this);
 
     /// <summary>Returns the counts by reason, for diagnostics.</summary>
     /// <returns>A text such as <c>+2 ~1 -0 !0</c>.</returns>
     public override string ToString() => $"+{Adds} ~{Updates} -{Removes} !{Refreshes}";
-
-    /// <summary>Enumerates the changes of a <see cref="ChangeSet{TObject, TKey}"/> in order.</summary>
-    public struct Enumerator : IEnumerator<Change<TObject, TKey>>
-    {
-        private readonly ChangeSet<TObject, TKey> _set;
-        private int _index;
-
-        internal Enumerator(ChangeSet<TObject, TKey> set)
-        {
-            _set = set;
-            _index = -1;
-        }
-
-        /// <summary>Gets the change at the current position.</summary>
-        public readonly Change<TObject, TKey> Current => _set[_index];
-
-        readonly object System.Collections.IEnumerator.Current => Current;
-
-        /// <summary>Moves to the next change.</summary>
-        /// <returns><see langword="false"/> after the last change.</returns>
-        public bool MoveNext() => ++_index < _set._count;
-
-        /// <summary>Moves back to before the first change.</summary>
-        public void Reset() => _index = -1;
-
-        /// <summary>Does nothing; there is nothing to release.</summary>
-        public readonly void Dispose()
-        {
-        }
-    }
 }

@@ -21,4 +21,8 @@ public interface IChangeSet<TObject, TKey> : IReadOnlyList<Change<TObject, TKey>
 
     /// <summary>Gets the number of <see cref="ChangeReason.Refresh"/> changes.</summary>
     int Refreshes { get; }
+
+    /// <summary>Returns an enumerator of the changes, in order, that <c>foreach</c> uses without allocating.</summary>
+    /// <returns>An enumerator positioned before the first change.</returns>
+    new ChangeSetEnumerator<TObject, TKey> GetEnumerator();
 }

@@ -87,12 +87,10 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         }
     }
 
-    // Indexed loops, not foreach: enumerating a change set through its interface boxes an enumerator per notification.
     private void ApplyAuthoritative(IChangeSet<TItem, TKey> changes)
     {
-        for (var i = 0; i < changes.Count; i++)
+        foreach (var change in changes)
         {
-            var change = changes[i];
             var key = change.Key;
             TItem? previous;
             TItem? current;
@@ -134,9 +132,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
     private void ApplyEdits(IChangeSet<Edit<TEdit>, EditId> changes)
     {
-        for (var i = 0; i < changes.Count; i++)
+        foreach (var change in changes)
         {
-            var change = changes[i];
             var edit = change.Current;
             if (change.Reason is ChangeReason.Add or ChangeReason.Update)
             {
