@@ -52,22 +52,8 @@ public sealed class ChatServerTests
     [Fact]
     public async Task Connect_AfterMoreHistoryThanOneFrameHolds_ReceivesAllOfItWithoutReconnecting()
     {
-        // 40 messages of 500 non-ASCII characters: JSON escapes each character as \uXXXX, so the history is about
-        // 120 KB, twice what one frame may carry (Chat:MaxFrameSize, 64 KiB, which is also the client's limit).
-        await using var host = await ChatHost.StartAsync(o =>
-        {
-            o.HistorySize = 40;
-            o.RateLimitCount = 100;
-        });
-        await using var alice = await TestUser.LoginAsync(host, "alice");
-        var sender = await alice.ConnectAsync();
-        var sent = new List<EditId>();
-        for (var i = 0; i < 40; i++)
-        {
-            var edit = await sender.SendAndSettleAsync(new string((char)('à' + (i % 20)), 500));
-            edit.Status.Should().Be(EditStatus.Accepted);
-            sent.Add(edit.Id);
-        }
+        var (started, sent) = await StartWithHistoryLargerThanOneFrameAsync();
+        await using var host = started;
 
         await using var late = TestUser.Anonymous(host);
         var client = await late.ConnectAsync();
@@ -87,17 +73,8 @@ public sealed class ChatServerTests
     [Fact]
     public async Task History_LargerThanOneFrame_IsSplitIntoFramesThatEachFitTheLimit()
     {
-        await using var host = await ChatHost.StartAsync(o =>
-        {
-            o.HistorySize = 40;
-            o.RateLimitCount = 100;
-        });
-        await using var alice = await TestUser.LoginAsync(host, "alice");
-        var sender = await alice.ConnectAsync();
-        for (var i = 0; i < 40; i++)
-        {
-            (await sender.SendAndSettleAsync(new string('é', 500))).Status.Should().Be(EditStatus.Accepted);
-        }
+        var (started, sent) = await StartWithHistoryLargerThanOneFrameAsync();
+        await using var host = started;
 
         await using var reader = TestUser.Anonymous(host);
         await using var raw = await reader.ConnectRawAsync();
@@ -108,9 +85,39 @@ public sealed class ChatServerTests
         }
 
         pages.Should().HaveCountGreaterThan(1);
-        pages.Select(page => raw.ReceivedBytes[raw.Received.IndexOf(page)]).Should().OnlyContain(bytes => bytes <= 64 * 1024);
+        pages.Select(page => raw.ReceivedBytes[raw.Received.IndexOf(page)]).Should().OnlyContain(bytes => bytes <= ChatProtocol.MaxFrameSize);
         pages.SelectMany(p => p["payload"]!["messages"]!.AsArray()).Select(m => m!["sequence"]!.GetValue<long>())
-            .Should().Equal(Enumerable.Range(1, 40).Select(i => (long)i), "the pages hold the history once, oldest first");
+            .Should().Equal(Enumerable.Range(1, sent.Count).Select(i => (long)i), "the pages hold the history once, oldest first");
+    }
+
+    // 40 messages of 500 non-ASCII characters: JSON escapes each character as \uXXXX, so the history is about 120 KB,
+    // twice what one frame may carry (ChatProtocol.MaxFrameSize, 64 KiB, the client's limit).
+    private static async Task<(ChatHost Host, List<EditId> Sent)> StartWithHistoryLargerThanOneFrameAsync()
+    {
+        const int Messages = 40;
+        var host = await ChatHost.StartAsync(o =>
+        {
+            o.HistorySize = Messages;
+            o.RateLimitCount = 100;
+        });
+        try
+        {
+            await using var alice = await TestUser.LoginAsync(host, "alice");
+            var sender = await alice.ConnectAsync();
+            var sent = new List<EditId>();
+            for (var i = 0; i < Messages; i++)
+            {
+                var edit = await sender.SendAndSettleAsync(new string((char)('à' + (i % 20)), 500));
+                edit.Status.Should().Be(EditStatus.Accepted);
+                sent.Add(edit.Id);
+            }
+            return (host, sent);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
     [Fact]
