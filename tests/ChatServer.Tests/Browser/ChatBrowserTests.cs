@@ -73,6 +73,12 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         var failed = alice.GetByTestId("message").Filter(new() { HasText = "second" });
         await Expect(failed).ToHaveAttributeAsync("data-state", "Failed");
         await Expect(failed.GetByTestId("message-error")).ToContainTextAsync("Simulated failure");
+        // The error and its buttons take a line of their own: the text keeps its width (it was once squeezed to one
+        // character per line next to a long error).
+        var text = (await failed.GetByTestId("message-text").BoundingBoxAsync())!;
+        var error = (await failed.GetByTestId("message-error").BoundingBoxAsync())!;
+        text.Width.Should().BeGreaterThanOrEqualTo(150);
+        error.Y.Should().BeGreaterThanOrEqualTo(text.Y + text.Height - 1, "the error is below the text");
         await failed.GetByTestId("retry").ClickAsync();
 
         await Expect(failed).ToHaveAttributeAsync("data-state", "Confirmed");
@@ -143,13 +149,24 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
     }
 
     [SkippableFact]
-    public async Task ContentSecurityPolicy_IsSent_AndTheClientLogsInAndSendsUnderItWithNoViolation()
+    public async Task ContentSecurityPolicy_IsSent_AndTheClientLogsInAndSendsUnderItWithNoViolationOrConsoleError()
     {
         await using var host = await StartAsync();
         var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString() });
         await context.AddInitScriptAsync(
             "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
         var page = await context.NewPageAsync();
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (consoleErrors)
+                {
+                    consoleErrors.Add(message.Text);
+                }
+            }
+        };
 
         var document = await page.GotoAsync("/");
         document!.Headers.Should().ContainKey("content-security-policy").WhoseValue.Should().Be(SecurityHeaders.ContentSecurityPolicy);
@@ -160,6 +177,11 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(page.GetByTestId("message").Filter(new() { HasText = "under the policy" })).ToHaveAttributeAsync("data-state", "Confirmed");
 
         (await page.EvaluateAsync<string[]>("window.cspViolations")).Should().BeEmpty();
+        lock (consoleErrors)
+        {
+            // Nothing failed to load either (a missing icon once logged a 404 on every page load).
+            consoleErrors.Should().BeEmpty();
+        }
         await context.CloseAsync();
     }
 
