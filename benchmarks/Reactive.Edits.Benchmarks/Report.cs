@@ -55,17 +55,13 @@ internal static class Report
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        var families = new List<string>();
+
+        // One colour per implementation and scenario ("Library_AuthoritativeChange"), one line style per key order,
+        // so that the two curves of a row are told apart by style and the rows by colour.
+        static string FamilyOf(string method) => method.Split(' ')[0];
+        var families = series.Keys.Select(FamilyOf).Distinct().Order(StringComparer.Ordinal).ToList();
         foreach (var (method, points) in series.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            // One colour per implementation and scenario ("Library_AuthoritativeChange"), one line style per key order,
-            // so that the two curves of a row are told apart by style and the rows by colour.
-            var family = method.Split(' ')[0];
-            if (!families.Contains(family))
-            {
-                families.Add(family);
-            }
-
             var sequential = method.Contains("Sequential", StringComparison.Ordinal);
 
             // Log-log axes: a flat line is constant cost per change, a slope of one is cost proportional to size.
@@ -73,7 +69,7 @@ internal static class Report
                 points.Select(point => Math.Log10(point.Size)).ToArray(),
                 points.Select(point => Math.Log10(point.MeanNs)).ToArray());
             scatter.LegendText = method;
-            scatter.Color = palette.GetColor(families.IndexOf(family));
+            scatter.Color = palette.GetColor(families.IndexOf(FamilyOf(method)));
             scatter.LineWidth = 2;
             scatter.LinePattern = sequential ? LinePattern.Dashed : LinePattern.Solid;
             scatter.MarkerShape = sequential ? MarkerShape.OpenSquare : MarkerShape.FilledCircle;
