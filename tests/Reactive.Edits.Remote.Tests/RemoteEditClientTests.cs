@@ -3,7 +3,7 @@ using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 using Reactive.Edits.Tests.Support;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed class RemoteEditClientTests : IDisposable
 {

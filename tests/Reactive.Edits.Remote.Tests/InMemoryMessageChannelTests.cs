@@ -1,6 +1,6 @@
 using Reactive.Edits.Remote;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed class InMemoryMessageChannelTests
 {

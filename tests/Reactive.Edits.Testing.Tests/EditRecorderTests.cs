@@ -1,6 +1,6 @@
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Testing;
+namespace Reactive.Edits.Testing.Tests;
 
 /// <summary>The recorder: lifecycle events in order, stamped with virtual time, with the Rx contract checked.</summary>
 public sealed class EditRecorderTests

@@ -2,7 +2,7 @@ using CsCheck;
 using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 /// <summary>Random network faults against the scripted server: unknown is never failed, and every edit takes effect exactly once.</summary>
 public sealed class RemoteEditFaultTests

@@ -5,7 +5,7 @@ using System.Text;
 using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 /// <summary>The WebSocket adapter over a real loopback pair made with <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> (no ASP.NET).</summary>
 public sealed class WebSocketMessageChannelTests : IAsyncDisposable

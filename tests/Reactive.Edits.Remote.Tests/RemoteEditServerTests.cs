@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Reactive.Edits.Remote;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed class RemoteEditServerTests
 {

@@ -1,7 +1,7 @@
 using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 /// <summary>Client and server cores connected by the channel drivers over in-memory channels: the wire, end to end.</summary>
 public sealed class RemoteEditsOverChannelTests : IAsyncDisposable

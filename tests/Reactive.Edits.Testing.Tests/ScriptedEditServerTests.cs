@@ -2,7 +2,7 @@ using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 using Reactive.Edits.Tests.Support;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Testing.Tests;
 
 public sealed class ScriptedEditServerTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed record PostMessage(string Text);
 

@@ -1,7 +1,7 @@
 using Reactive.Edits.Remote;
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed class InMemoryEditLedgerTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Reactive.Edits.Remote;
 
-namespace Reactive.Edits.Tests.Remote;
+namespace Reactive.Edits.Remote.Tests;
 
 public sealed class EditWireProtocolTests
 {

@@ -2,7 +2,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Reactive.Edits.Testing;
 
-namespace Reactive.Edits.Tests.Testing;
+namespace Reactive.Edits.Testing.Tests;
 
 /// <summary>The virtual clock: nothing runs until advanced, and then in due-time order at the due time.</summary>
 public sealed class TestClockTests
