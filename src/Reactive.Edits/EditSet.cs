@@ -90,7 +90,7 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
     public bool TryRequest(T value, [NotNullWhen(true)] out Edit<T>? edit)
     {
-        edit = _source.Mutate((Set: this, Value: value), static (updater, state) => state.Set.RequestCore(updater, state.Value));
+        edit = Mutate((Set: this, Value: value), static (updater, state) => state.Set.RequestCore(updater, state.Value));
         return edit is not null;
     }
 
@@ -99,7 +99,7 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
     /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
     public bool Retry(EditId id) =>
-        _source.Mutate((Set: this, Id: id), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: false, default!));
+        Mutate((Set: this, Id: id), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: false, default!));
 
     /// <summary>Retries a rejected edit with a corrected value: same id, a new attempt with a new token.</summary>
     /// <param name="id">The id of the rejected edit.</param>
@@ -107,21 +107,21 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
     /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
     public bool Retry(EditId id, T value) =>
-        _source.Mutate((Set: this, Id: id, Value: value), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: true, state.Value));
+        Mutate((Set: this, Id: id, Value: value), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: true, state.Value));
 
     /// <summary>Discards a rejected edit: it leaves the set with status <see cref="EditStatus.Discarded"/>.</summary>
     /// <param name="id">The id of the rejected edit.</param>
     /// <returns><see langword="true"/> if the edit was discarded; <see langword="false"/> if it is not rejected.</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
     public bool Discard(EditId id) =>
-        _source.Mutate((Set: this, Id: id), static (updater, state) => state.Set.DiscardCore(updater, state.Id));
+        Mutate((Set: this, Id: id), static (updater, state) => state.Set.DiscardCore(updater, state.Id));
 
     /// <summary>Cancels a pending edit: its token is spent, its cancellation token fires and it leaves the set.</summary>
     /// <param name="id">The id of the pending edit.</param>
     /// <returns>Whether the edit was cancelled, and whether before or after its attempt started (see <see cref="EditCancellation"/>).</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
     public EditCancellation Cancel(EditId id) =>
-        _source.Mutate((Set: this, Id: id), static (updater, state) => state.Set.CancelCore(updater, state.Id));
+        Mutate((Set: this, Id: id), static (updater, state) => state.Set.CancelCore(updater, state.Id));
 
     /// <summary>Looks up the current snapshot of an edit in the set.</summary>
     /// <param name="id">The edit id.</param>
@@ -148,6 +148,14 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
     {
         _source.TryMutate(this, static (updater, set) => set.CancelAll(updater), out _);
         _source.Dispose();
+    }
+
+    // The source's own Mutate would name the internal KeyedSource in its ObjectDisposedException; this names the set.
+    private TResult Mutate<TState, TResult>(TState state, Func<KeyedSource<Edit<T>, EditId>.Updater, TState, TResult> mutation)
+    {
+        var applied = _source.TryMutate(state, mutation, out var result);
+        ObjectDisposedException.ThrowIf(!applied, this);
+        return result;
     }
 
     bool IEditTokenOwner.Settle(EditToken token, EditStatus outcome, Exception? error) =>

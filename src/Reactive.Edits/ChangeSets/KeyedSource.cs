@@ -15,6 +15,12 @@ namespace Reactive.Edits.ChangeSets;
 /// published as one change set.
 /// </para>
 /// <para>
+/// Batches nest: an edit made on the source while a batch of it runs on the same thread (inside the
+/// <see cref="Edit(Action{ISourceUpdater{TObject, TKey}})"/> callback, directly or through code it calls) joins that
+/// batch, and the outermost batch publishes one change set with every change when it ends. An edit from another thread
+/// is never nested: it waits for the running batch to end and is published as its own change set after it.
+/// </para>
+/// <para>
 /// Thread safety: every member may be called from any thread. Edits are applied under one gate and their change sets
 /// are queued; a single thread at a time delivers the queue, outside the gate, so that subscribers never see
 /// overlapping notifications, always see batches in the order they were applied, and may call back into the source
@@ -37,6 +43,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     private readonly Updater _updater;
     private readonly Queue<Delivery> _outbox = new();
     private Subscription[] _subscribers = [];
+    private int _batchDepth;
     private bool _draining;
     private bool _disposed;
 
@@ -92,6 +99,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
 
     /// <summary>Adds the item, or replaces the item with the same key, as a change set of one change.</summary>
     /// <param name="item">The item.</param>
+    /// <remarks>Called inside a batch on the same thread, the change joins that batch instead.</remarks>
     /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
     public void AddOrUpdate(TObject item) =>
         Mutate(item, static (updater, item) =>
@@ -105,6 +113,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <returns><see langword="true"/> if an item was removed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
+    /// <remarks>Called inside a batch on the same thread, the change joins that batch instead.</remarks>
     public bool Remove(TKey key)
     {
         ThrowIfNull(key);
@@ -116,8 +125,16 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is <see langword="null"/>.</exception>
     /// <exception cref="ObjectDisposedException">The source is disposed.</exception>
     /// <remarks>
+    /// <para>
     /// If <paramref name="update"/> throws, the edits it made before throwing stay applied and are published; the
     /// exception propagates to the caller.
+    /// </para>
+    /// <para>
+    /// Called inside a batch on the same thread (from another batch's <paramref name="update"/>), it is a nested batch:
+    /// its edits join the outer batch, nothing is published when it returns, and the outermost batch publishes one
+    /// change set with every change, in order, when it ends. Called from another thread, it waits for the running
+    /// batch to end and is published as its own change set.
+    /// </para>
     /// </remarks>
     public void Edit(Action<ISourceUpdater<TObject, TKey>> update)
     {
@@ -173,7 +190,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         }
     }
 
-    /// <summary>Runs a batch under the gate and publishes it; the static-lambda form lets hot paths avoid closures.</summary>
+    /// <summary>Runs a batch under the gate and publishes it (nested in a batch running on this thread, it joins that batch); the static-lambda form lets hot paths avoid closures.</summary>
     internal TResult Mutate<TState, TResult>(TState state, Func<Updater, TState, TResult> mutation)
     {
         if (!TryMutate(state, mutation, out var result))
@@ -199,7 +216,25 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                     return false;
                 }
 
+                if (_batchDepth > 0)
+                {
+                    // The gate is re-entrant, so only the thread running the outer batch gets here: this is a nested
+                    // batch. Its changes join the outer one, which publishes them all when it ends.
+                    _batchDepth++;
+                    try
+                    {
+                        result = mutation(_updater, state);
+                    }
+                    finally
+                    {
+                        _batchDepth--;
+                    }
+
+                    return true;
+                }
+
                 _updater.Begin();
+                _batchDepth = 1;
                 var completed = false;
                 try
                 {
@@ -209,6 +244,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                 finally
                 {
                     // Also when the mutation throws: the edits it made are applied, so they are published now.
+                    _batchDepth = 0;
                     var changes = _updater.End();
                     if (changes is not null && _subscribers.Length > 0)
                     {

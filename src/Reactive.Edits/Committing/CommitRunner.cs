@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
+using System.Runtime.ExceptionServices;
 
 namespace Reactive.Edits;
 
@@ -35,7 +36,7 @@ internal sealed class CommitRunner<T> : IDisposable
             return;
         }
 
-        var attempt = new Attempt(token, CancellationTokenSource.CreateLinkedTokenSource(token.CancellationToken, _lifetime.Token));
+        var attempt = new Attempt(token, CancellationTokenSource.CreateLinkedTokenSource(token.CancellationToken, _lifetime.Token), _scheduler);
         if (_timeout is { } timeout)
         {
             attempt.Timer = _scheduler.Schedule((Attempt: attempt, Timeout: timeout), timeout, static (_, state) =>
@@ -66,11 +67,11 @@ internal sealed class CommitRunner<T> : IDisposable
         }
         else
         {
-            task.ContinueWith(static (completed, state) => ((Attempt)state!).Complete(completed), attempt, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            task.ContinueWith(static (completed, state) => ((Attempt)state!).CompleteLater(completed), attempt, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private sealed class Attempt(EditToken token, CancellationTokenSource cancellation)
+    private sealed class Attempt(EditToken token, CancellationTokenSource cancellation, IScheduler scheduler)
     {
         public EditToken Token { get; } = token;
 
@@ -88,6 +89,22 @@ internal sealed class CommitRunner<T> : IDisposable
             else
             {
                 Complete(task.IsCanceled ? new OperationCanceledException() : Unwrap(task.Exception!));
+            }
+        }
+
+        // Runs in the command task's continuation, which has no caller: an exception thrown while the token is spent
+        // (an observer of the set throwing, an Rx contract breach) would fault the continuation and be lost as an
+        // UnobservedTaskException. It is rethrown on the committer's scheduler instead, as Rx does with an observer
+        // that throws on a scheduler.
+        public void CompleteLater(Task task)
+        {
+            try
+            {
+                Complete(task);
+            }
+            catch (Exception error)
+            {
+                RethrowOnScheduler(error);
             }
         }
 
@@ -113,6 +130,26 @@ internal sealed class CommitRunner<T> : IDisposable
             }
             catch (ObjectDisposedException)
             {
+            }
+        }
+
+        private void RethrowOnScheduler(Exception error)
+        {
+            var captured = ExceptionDispatchInfo.Capture(error);
+            try
+            {
+                scheduler.Schedule(captured, static (_, exception) =>
+                {
+                    exception.Throw();
+                    return Disposable.Empty;
+                });
+            }
+            catch
+            {
+                // The scheduler ran the work inline (ImmediateScheduler, CurrentThreadScheduler outside a trampoline),
+                // which would only fault this continuation again, or could not schedule it: the thread pool rethrows it
+                // instead, as an unhandled exception.
+                ThreadPool.UnsafeQueueUserWorkItem(static exception => exception.Throw(), captured, preferLocal: false);
             }
         }
 

@@ -16,6 +16,17 @@ namespace Reactive.Edits;
 /// <item><term>committer disposed</term><description>every running command's cancellation token fires; they end as cancelled</description></item>
 /// </list>
 /// <para>The first spend wins, so a command that completes after its attempt timed out or was superseded changes nothing.</para>
+/// <para>
+/// Spending the token notifies the observers of the edit set (<see cref="EditSet{T}.Connect()"/>, its events and
+/// counts) on the thread that spends it. An observer that throws breaks the Rx contract; as in Rx, its exception goes
+/// to whoever caused the notification:
+/// </para>
+/// <list type="table">
+/// <listheader><term>the token is spent when</term><description>an observer's exception surfaces</description></listheader>
+/// <item><term>the command throws or returns a completed task</term><description>from the call that started the attempt (<see cref="EditSet{T}.Request(T)"/>, <see cref="EditSet{T}.Retry(EditId)"/>, the spend that let a waiting edit start), or from <c>Commit</c> for an attempt picked up when it attaches</description></item>
+/// <item><term>the command's task completes later</term><description>rethrown, with its original stack trace, on the committer's scheduler (the timeout scheduler when one is given, otherwise <see cref="EditSet{T}.Scheduler"/>), as an exception of a scheduled action; on <see cref="Scheduler.Default"/> that is an unhandled exception, and in virtual time it is thrown by the call that advances the clock; a scheduler that runs work inline (<see cref="Scheduler.Immediate"/>) leaves it to the thread pool, as an unhandled exception. It is never left in an unobserved faulted task.</description></item>
+/// <item><term>the timeout fires</term><description>on the committer's scheduler, from the timeout's scheduled action</description></item>
+/// </list>
 /// </remarks>
 public static class EditCommitExtensions
 {

@@ -135,6 +135,82 @@ public sealed class KeyedSourceTests
     }
 
     [Fact]
+    public void Edit_NestedEdit_PublishesOneChangeSetWithEveryChangeWhenTheOutermostEnds()
+    {
+        using var source = NewSource();
+        using var recorder = source.Connect().Record();
+        var publishedBeforeTheOutermostEnded = -1;
+
+        source.Edit(outer =>
+        {
+            outer.AddOrUpdate(new Item(1, "a"));
+            source.Edit(static inner => inner.AddOrUpdate(new Item(2, "b")));
+            source.AddOrUpdate(new Item(4, "d"));
+            source.Remove(4).Should().BeTrue();
+            outer.AddOrUpdate(new Item(3, "c"));
+            publishedBeforeTheOutermostEnded = recorder.Values.Count;
+        });
+
+        recorder.Values.Select(static changes => string.Join(", ", changes.Select(static c => c.ToString())))
+            .Should().Equal("Add 1, Add 2, Add 4, Remove 4, Add 3");
+        publishedBeforeTheOutermostEnded.Should().Be(0);
+        recorder.Violations.Should().BeEmpty();
+        source.Items.Select(static item => item.Id).Should().BeEquivalentTo([1, 2, 3]);
+    }
+
+    [Fact]
+    public void Edit_NestedEditThrowsAndTheOuterCatches_KeepsItsChangesInTheOuterBatch()
+    {
+        using var source = NewSource();
+        using var recorder = source.Connect().Record();
+
+        source.Edit(outer =>
+        {
+            outer.AddOrUpdate(new Item(1, "a"));
+            var nested = () => source.Edit(static inner =>
+            {
+                inner.AddOrUpdate(new Item(2, "b"));
+                throw new InvalidOperationException("boom");
+            });
+            nested.Should().Throw<InvalidOperationException>();
+            outer.AddOrUpdate(new Item(3, "c"));
+        });
+
+        recorder.Values.Should().ContainSingle().Which.Select(static c => c.ToString()).Should().Equal("Add 1", "Add 2", "Add 3");
+    }
+
+    [Fact]
+    public async Task Edit_AnotherThreadEditsDuringABatch_IsNotNestedAndPublishesItsOwnChangeSetAfterIt()
+    {
+        using var source = NewSource();
+        using var recorder = source.Connect().Record();
+        var otherDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var other = new Thread(() =>
+        {
+            source.AddOrUpdate(new Item(2, "other thread"));
+            otherDone.SetResult();
+        })
+        {
+            IsBackground = true,
+        };
+
+        source.Edit(outer =>
+        {
+            outer.AddOrUpdate(new Item(1, "a"));
+            other.Start();
+
+            // The other thread's edit is blocked on the source's gate for as long as this batch runs.
+            SpinWait.SpinUntil(() => (other.ThreadState & ThreadState.WaitSleepJoin) != 0, EditOutcomes.Guard).Should().BeTrue();
+            outer.AddOrUpdate(new Item(3, "c"));
+        });
+        await otherDone.Task.WaitAsync(EditOutcomes.Guard);
+
+        recorder.Values.Select(static changes => changes.Select(static c => c.ToString()).ToArray())
+            .Should().BeEquivalentTo(new[] { new[] { "Add 1", "Add 3" }, ["Add 2"] }, static options => options.WithStrictOrdering());
+        recorder.Violations.Should().BeEmpty();
+    }
+
+    [Fact]
     public void Remove_PresentKey_PublishesRemoveCarryingTheItem()
     {
         using var source = NewSource();

@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Reactive.Linq;
+using System.Runtime.CompilerServices;
+using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Testing;
 using Reactive.Edits.Tests.Support;
 
@@ -251,5 +255,125 @@ public sealed class TaskCommitTests
         _ = Task.Run(completion.SetResult);
 
         (await outcome).Kind.Should().Be(EditEventKind.Accepted);
+    }
+
+    [Fact]
+    public void Commit_ObserverThrowsWhenTheCommandCompletesLater_RethrowsOnTheCommittersScheduler()
+    {
+        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
+        var observerBug = new InvalidOperationException("observer bug");
+        using var throwing = edits.Connect().Subscribe(changes =>
+        {
+            if (changes.Any(static c => c.Reason == ChangeReason.Remove))
+            {
+                throw observerBug;
+            }
+        });
+        using var committer = edits.Commit(_command.Invoke);
+        var edit = edits.Request("hello");
+
+        // The committer spends the token in the command task's continuation, which has no caller to throw to.
+        _command.Last.Succeed();
+
+        edit.Token.IsSpent.Should().BeTrue();
+        var runScheduled = () => _clock.AdvanceBy(TimeSpan.FromTicks(1));
+        runScheduled.Should().Throw<InvalidOperationException>().Which.Should().BeSameAs(observerBug);
+    }
+
+    [Fact]
+    public void Commit_EventsObserverThrowsWhenTheCommandFailsLater_RethrowsOnTheTimeoutScheduler()
+    {
+        var timeoutClock = new TestClock();
+        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
+        var observerBug = new InvalidOperationException("observer bug");
+        using var throwing = edits.Events.Subscribe(e =>
+        {
+            if (e.Kind == EditEventKind.Rejected)
+            {
+                throw observerBug;
+            }
+        });
+        using var committer = edits.Commit(_command.Invoke, Timeout, timeoutClock);
+        var edit = edits.Request("hello");
+
+        _command.Last.Fail(new FormatException("server said no"));
+
+        edits.TryGetEdit(edit.Id, out var rejected).Should().BeTrue();
+        rejected!.Status.Should().Be(EditStatus.Rejected);
+        _clock.AdvanceBy(TimeSpan.FromTicks(1));
+        var runScheduled = () => timeoutClock.AdvanceBy(TimeSpan.FromTicks(1));
+        runScheduled.Should().Throw<InvalidOperationException>().Which.Should().BeSameAs(observerBug);
+    }
+
+    [Fact]
+    public void Commit_ObserverThrowsWhenTheCommandCompletesLater_RaisesNoUnobservedTaskException()
+    {
+        var unobserved = new ConcurrentQueue<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> record = (_, e) =>
+        {
+            foreach (var error in e.Exception.Flatten().InnerExceptions)
+            {
+                unobserved.Enqueue(error);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += record;
+        try
+        {
+            var observerBug = SettleThroughAThrowingObserver();
+
+            // Any faulted task the committer left behind is unreachable now: finalizing it reports its exception.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+
+            unobserved.Should().NotContain(observerBug);
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= record;
+        }
+    }
+
+    [Fact]
+    public void Commit_ObserverThrowsWhenTheCommandCompletesSynchronously_PropagatesToTheRequester()
+    {
+        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
+        var observerBug = new InvalidOperationException("observer bug");
+        using var throwing = edits.Connect().Subscribe(changes =>
+        {
+            if (changes.Any(static c => c.Reason == ChangeReason.Remove))
+            {
+                throw observerBug;
+            }
+        });
+        using var committer = edits.Commit(static (_, _, _) => Task.CompletedTask);
+
+        var request = () => edits.Request("hello");
+
+        request.Should().Throw<InvalidOperationException>().Which.Should().BeSameAs(observerBug);
+        edits.Items.Should().BeEmpty();
+    }
+
+    // Not inlined, so that no task of the committer stays reachable from the test's frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static InvalidOperationException SettleThroughAThrowingObserver()
+    {
+        var clock = new TestClock();
+        var command = new ControlledCommand<string>();
+        var observerBug = new InvalidOperationException("observer bug");
+        using var edits = new EditSet<string>(EditSetOptions.Default, clock);
+        using var throwing = edits.Connect().Subscribe(changes =>
+        {
+            if (changes.Any(static c => c.Reason == ChangeReason.Remove))
+            {
+                throw observerBug;
+            }
+        });
+        using var committer = edits.Commit(command.Invoke);
+        edits.Request("hello");
+
+        command.Last.Succeed();
+
+        return observerBug;
     }
 }

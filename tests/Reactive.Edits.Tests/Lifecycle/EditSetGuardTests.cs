@@ -68,6 +68,33 @@ public sealed class EditSetGuardTests
     }
 
     [Fact]
+    public void Operations_AfterDispose_ThrowObjectDisposedNamingThePublicEditSetType()
+    {
+        var edits = new EditSet<string>(EditSetOptions.Default, _clock);
+        var rejected = edits.Request("hello");
+        rejected.Token.Reject(new InvalidOperationException("no"));
+        edits.Dispose();
+        var expected = typeof(EditSet<string>).FullName;
+
+        Action[] operations =
+        [
+            () => edits.Request("x"),
+            () => edits.TryRequest("x", out _),
+            () => edits.Retry(rejected.Id),
+            () => edits.Retry(rejected.Id, "y"),
+            () => edits.Discard(rejected.Id),
+            () => edits.Cancel(rejected.Id),
+        ];
+
+        foreach (var operation in operations)
+        {
+            var error = operation.Should().Throw<ObjectDisposedException>().Which;
+            error.ObjectName.Should().Be(expected);
+            error.Message.Should().Contain("EditSet`1").And.NotContain("KeyedSource");
+        }
+    }
+
+    [Fact]
     public void Dispose_PendingEdits_RemovesThemAsCancelledThenCompletes()
     {
         var edits = new EditSet<string>(EditSetOptions.Default, _clock);
