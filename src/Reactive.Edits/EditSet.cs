@@ -66,6 +66,16 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
         Events = CreateEvents();
     }
 
+    /// <summary>Initializes an edit set with <paramref name="options"/>, timestamping on <paramref name="timeProvider"/>.</summary>
+    /// <param name="options">The policy and name.</param>
+    /// <param name="timeProvider">The clock for request times and settle-time metrics, and the default clock of committers' timeouts; a <c>FakeTimeProvider</c> in tests.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
+    /// <remarks><see cref="Scheduler"/> is then a scheduler that runs on <paramref name="timeProvider"/>'s timers, so Rx operators and the set share one clock.</remarks>
+    public EditSet(EditSetOptions options, TimeProvider timeProvider)
+        : this(options, TimeProviderScheduler.From(timeProvider))
+    {
+    }
+
     /// <summary>Gets the concurrency policy.</summary>
     public EditPolicy Policy { get; }
 
