@@ -93,7 +93,7 @@ public sealed class ReadmeExamples
             (text, id, cancellationToken) => text.Length == 0
                 ? throw new ArgumentException("Message is empty.")
                 : server.Task.WaitAsync(cancellationToken),
-            TimeSpan.FromSeconds(10));
+            new CommitOptions { Timeout = TimeSpan.FromSeconds(10) });
 
         edits.Request("");                             // the command throws: rejected with its exception
         var hello = edits.Request("hello");
@@ -193,7 +193,7 @@ public sealed class ReadmeExamples
         using var edits = new EditSet<string>(EditSetOptions.Default, clock);
         using var recorder = new EditRecorder<string>(edits);
         var server = new TaskCompletionSource();       // never answers
-        using var committer = edits.Commit((text, id, ct) => server.Task.WaitAsync(ct), TimeSpan.FromSeconds(10));
+        using var committer = edits.Commit((text, id, ct) => server.Task.WaitAsync(ct), new CommitOptions { Timeout = TimeSpan.FromSeconds(10) });
 
         var edit = edits.Request("hello");
         clock.AdvanceBy(TimeSpan.FromSeconds(9));

@@ -92,6 +92,72 @@ public sealed class TestClockTests
     }
 
     [Fact]
+    public void AdvanceBy_Zero_RunsWhatIsDueNow()
+    {
+        _clock.AdvanceBy(TimeSpan.FromSeconds(1));
+        _clock.Schedule(() => Record("now"));
+        ScheduleAt("later", 1);
+
+        _clock.AdvanceBy(TimeSpan.Zero);
+
+        _ran.Should().Equal(("now", At(1)));
+        _clock.Now.Should().Be(At(1));
+    }
+
+    [Fact]
+    public void AdvanceTo_Now_RunsWhatIsDueNow()
+    {
+        _clock.Schedule(() => Record("now"));
+
+        _clock.AdvanceTo(_clock.Now);
+
+        _ran.Should().Equal(("now", TestClock.Epoch));
+    }
+
+    [Fact]
+    public void AdvanceByAndAdvanceTo_PublicOverloads_TakeOnlyTimeSpanAndDateTimeOffset()
+    {
+        // An inherited AdvanceBy(long) made clock.AdvanceBy(10) compile and move the clock by 10 ticks (1 µs).
+        var parameterTypes = typeof(TestClock).GetMethods()
+            .Where(static method => method.Name is "AdvanceBy" or "AdvanceTo")
+            .Select(static method => $"{method.Name}({string.Join(", ", method.GetParameters().Select(static p => p.ParameterType.Name))})");
+
+        parameterTypes.Should().BeEquivalentTo("AdvanceBy(TimeSpan)", "AdvanceTo(DateTimeOffset)");
+    }
+
+    [Fact]
+    public void TimeProvider_Timer_FiresInVirtualTimeWithTheSchedulersItems()
+    {
+        var timeProvider = _clock.TimeProvider;
+        using var timer = timeProvider.CreateTimer(_ => Record("timer"), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
+        ScheduleAt("scheduled", 3);
+
+        _clock.AdvanceBy(TimeSpan.FromSeconds(6));
+
+        _ran.Should().Equal(("timer", At(2)), ("scheduled", At(3)), ("timer", At(5)));
+        timeProvider.GetUtcNow().Should().Be(At(6));
+        timeProvider.GetElapsedTime(0, timeProvider.GetTimestamp()).Should().Be(TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
+    public void TimeProvider_TimerChangedOrDisposed_FollowsItsNewDueTimeOrStops()
+    {
+        var timer = _clock.TimeProvider.CreateTimer(_ => Record("timer"), null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+
+        timer.Change(TimeSpan.FromSeconds(4), Timeout.InfiniteTimeSpan).Should().BeTrue();
+        _clock.AdvanceBy(TimeSpan.FromSeconds(2));
+        _ran.Should().BeEmpty();
+        _clock.AdvanceBy(TimeSpan.FromSeconds(2));
+        _ran.Should().Equal(("timer", At(4)));
+
+        timer.Change(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        timer.Dispose();
+        _clock.AdvanceBy(TimeSpan.FromSeconds(5));
+        _ran.Should().HaveCount(1);
+        timer.Change(TimeSpan.Zero, TimeSpan.Zero).Should().BeFalse();
+    }
+
+    [Fact]
     public void AdvanceBy_Negative_ThrowsArgumentOutOfRangeAndKeepsTheTime()
     {
         _clock.AdvanceBy(TimeSpan.FromSeconds(1));

@@ -24,7 +24,7 @@ namespace Reactive.Edits;
 /// <list type="table">
 /// <listheader><term>the token is spent when</term><description>an observer's exception surfaces</description></listheader>
 /// <item><term>the command throws or returns a completed task</term><description>from the call that started the attempt (<see cref="EditSet{T}.Request(T)"/>, <see cref="EditSet{T}.Retry(EditId)"/>, the spend that let a waiting edit start), or from <c>Commit</c> for an attempt picked up when it attaches</description></item>
-/// <item><term>the command's task completes later</term><description>rethrown, with its original stack trace, on the committer's scheduler (the timeout scheduler when one is given, otherwise <see cref="EditSet{T}.Scheduler"/>), as an exception of a scheduled action; on <see cref="Scheduler.Default"/> that is an unhandled exception, and in virtual time it is thrown by the call that advances the clock; a scheduler that runs work inline (<see cref="Scheduler.Immediate"/>) leaves it to the thread pool, as an unhandled exception. It is never left in an unobserved faulted task.</description></item>
+/// <item><term>the command's task completes later</term><description>rethrown, with its original stack trace, on the committer's scheduler (<see cref="CommitOptions.Scheduler"/> or <see cref="CommitOptions.TimeProvider"/> when one is given, otherwise <see cref="EditSet{T}.Scheduler"/>), as an exception of a scheduled action; on <see cref="Scheduler.Default"/> that is an unhandled exception, and in virtual time it is thrown by the call that advances the clock; a scheduler that runs work inline (<see cref="Scheduler.Immediate"/>) leaves it to the thread pool, as an unhandled exception. It is never left in an unobserved faulted task.</description></item>
 /// <item><term>the timeout fires</term><description>on the committer's scheduler, from the timeout's scheduled action</description></item>
 /// </list>
 /// </remarks>
@@ -36,40 +36,25 @@ public static class EditCommitExtensions
     /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
     /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command)
-    {
-        ArgumentNullException.ThrowIfNull(edits);
-        ArgumentNullException.ThrowIfNull(command);
-        return new CommitRunner<T>(edits, command, timeout: null, edits.Scheduler);
-    }
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command) =>
+        Commit(edits, command, CommitOptions.Default);
 
-    /// <summary>Commits every started attempt with <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on the set's scheduler.</summary>
+    /// <summary>Commits every started attempt with <paramref name="command"/>, with the timeout and clock of <paramref name="options"/>.</summary>
     /// <typeparam name="T">The type of the requested values.</typeparam>
     /// <param name="edits">The edit set.</param>
     /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
-    /// <param name="timeout">The time each attempt is given, measured on <see cref="EditSet{T}.Scheduler"/>.</param>
+    /// <param name="options">The timeout, and the scheduler or time provider that measures it.</param>
     /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command, TimeSpan timeout) =>
-        Commit(edits, command, timeout, edits?.Scheduler!);
-
-    /// <summary>Commits every started attempt with <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on <paramref name="scheduler"/>.</summary>
-    /// <typeparam name="T">The type of the requested values.</typeparam>
-    /// <param name="edits">The edit set.</param>
-    /// <param name="command">Does the work for one attempt: given the value, the edit id (the idempotency key) and a cancellation token.</param>
-    /// <param name="timeout">The time each attempt is given.</param>
-    /// <param name="scheduler">The scheduler that measures the timeout; a virtual-time scheduler in tests.</param>
-    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
-    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command, TimeSpan timeout, IScheduler scheduler)
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CommitOptions.Timeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">Both <see cref="CommitOptions.Scheduler"/> and <see cref="CommitOptions.TimeProvider"/> are set.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, CancellationToken, Task> command, CommitOptions options)
     {
         ArgumentNullException.ThrowIfNull(edits);
         ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(scheduler);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        return new CommitRunner<T>(edits, command, timeout, scheduler);
+        ArgumentNullException.ThrowIfNull(options);
+        var scheduler = options.ResolveScheduler(edits.Scheduler);
+        return new CommitRunner<T>(edits, command, options.Timeout, scheduler);
     }
 
     /// <summary>Commits every started attempt with an observable <paramref name="command"/>, with no timeout.</summary>
@@ -78,39 +63,22 @@ public static class EditCommitExtensions
     /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
     /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        return Commit(edits, FromObservable(command));
-    }
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command) =>
+        Commit(edits, command, CommitOptions.Default);
 
-    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on the set's scheduler.</summary>
+    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, with the timeout and clock of <paramref name="options"/>.</summary>
     /// <typeparam name="T">The type of the requested values.</typeparam>
     /// <param name="edits">The edit set.</param>
     /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
-    /// <param name="timeout">The time each attempt is given, measured on <see cref="EditSet{T}.Scheduler"/>.</param>
+    /// <param name="options">The timeout, and the scheduler or time provider that measures it.</param>
     /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command, TimeSpan timeout)
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CommitOptions.Timeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">Both <see cref="CommitOptions.Scheduler"/> and <see cref="CommitOptions.TimeProvider"/> are set.</exception>
+    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command, CommitOptions options)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return Commit(edits, FromObservable(command), timeout);
-    }
-
-    /// <summary>Commits every started attempt with an observable <paramref name="command"/>, rejecting attempts that run past <paramref name="timeout"/> on <paramref name="scheduler"/>.</summary>
-    /// <typeparam name="T">The type of the requested values.</typeparam>
-    /// <param name="edits">The edit set.</param>
-    /// <param name="command">Returns the work for one attempt; subscribing starts it, completion accepts, an error rejects, and unsubscribing cancels it.</param>
-    /// <param name="timeout">The time each attempt is given.</param>
-    /// <param name="scheduler">The scheduler that measures the timeout; a virtual-time scheduler in tests.</param>
-    /// <returns>A handle that stops committing, and cancels the running commands, when disposed.</returns>
-    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
-    public static IDisposable Commit<T>(this EditSet<T> edits, Func<T, EditId, IObservable<Unit>> command, TimeSpan timeout, IScheduler scheduler)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        return Commit(edits, FromObservable(command), timeout, scheduler);
+        return Commit(edits, FromObservable(command), options);
     }
 
     // Completion of the observable accepts; unsubscribing on cancellation is what ToTask does with its token.

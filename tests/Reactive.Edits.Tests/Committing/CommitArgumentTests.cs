@@ -1,6 +1,7 @@
 using System.Reactive;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
+using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits.Testing;
 
 namespace Reactive.Edits.Tests.Committing;
@@ -20,31 +21,27 @@ public sealed class CommitArgumentTests : IDisposable
         _edits = new EditSet<string>(EditSetOptions.Default, _clock);
     }
 
-    public static TheoryData<string, Action<EditSet<string>?, IScheduler?>> NullArguments => new()
+    public static TheoryData<string, Action<EditSet<string>?>> NullArguments => new()
     {
-        { "edits", (_, _) => EditCommitExtensions.Commit(null!, TaskCommand) },
-        { "command", (e, _) => e!.Commit((Func<string, EditId, CancellationToken, Task>)null!) },
-        { "edits", (_, _) => EditCommitExtensions.Commit(null!, TaskCommand, Timeout) },
-        { "command", (e, _) => e!.Commit((Func<string, EditId, CancellationToken, Task>)null!, Timeout) },
-        { "edits", (_, s) => EditCommitExtensions.Commit(null!, TaskCommand, Timeout, s!) },
-        { "command", (e, s) => e!.Commit((Func<string, EditId, CancellationToken, Task>)null!, Timeout, s!) },
-        { "scheduler", (e, _) => e!.Commit(TaskCommand, Timeout, null!) },
-        { "edits", (_, _) => EditCommitExtensions.Commit(null!, ObservableCommand) },
-        { "command", (e, _) => e!.Commit((Func<string, EditId, IObservable<Unit>>)null!) },
-        { "edits", (_, _) => EditCommitExtensions.Commit(null!, ObservableCommand, Timeout) },
-        { "command", (e, _) => e!.Commit((Func<string, EditId, IObservable<Unit>>)null!, Timeout) },
-        { "edits", (_, s) => EditCommitExtensions.Commit(null!, ObservableCommand, Timeout, s!) },
-        { "command", (e, s) => e!.Commit((Func<string, EditId, IObservable<Unit>>)null!, Timeout, s!) },
-        { "scheduler", (e, _) => e!.Commit(ObservableCommand, Timeout, null!) },
+        { "edits", _ => EditCommitExtensions.Commit(null!, TaskCommand) },
+        { "command", e => e!.Commit((Func<string, EditId, CancellationToken, Task>)null!) },
+        { "edits", _ => EditCommitExtensions.Commit(null!, TaskCommand, CommitOptions.Default) },
+        { "command", e => e!.Commit((Func<string, EditId, CancellationToken, Task>)null!, CommitOptions.Default) },
+        { "options", e => e!.Commit(TaskCommand, null!) },
+        { "edits", _ => EditCommitExtensions.Commit(null!, ObservableCommand) },
+        { "command", e => e!.Commit((Func<string, EditId, IObservable<Unit>>)null!) },
+        { "edits", _ => EditCommitExtensions.Commit(null!, ObservableCommand, CommitOptions.Default) },
+        { "command", e => e!.Commit((Func<string, EditId, IObservable<Unit>>)null!, CommitOptions.Default) },
+        { "options", e => e!.Commit(ObservableCommand, null!) },
     };
 
     public void Dispose() => _edits.Dispose();
 
     [Theory]
     [MemberData(nameof(NullArguments))]
-    public void Commit_NullArgument_ThrowsArgumentNullNamingIt(string parameter, Action<EditSet<string>?, IScheduler?> commit)
+    public void Commit_NullArgument_ThrowsArgumentNullNamingIt(string parameter, Action<EditSet<string>?> commit)
     {
-        var act = () => commit(_edits, _clock);
+        var act = () => commit(_edits);
 
         act.Should().Throw<ArgumentNullException>().WithParameterName(parameter);
     }
@@ -58,22 +55,49 @@ public sealed class CommitArgumentTests : IDisposable
 
         var acts = new Action[]
         {
-            () => _edits.Commit(TaskCommand, timeout),
-            () => _edits.Commit(TaskCommand, timeout, _clock),
-            () => _edits.Commit(ObservableCommand, timeout),
-            () => _edits.Commit(ObservableCommand, timeout, _clock),
+            () => _edits.Commit(TaskCommand, new CommitOptions { Timeout = timeout }),
+            () => _edits.Commit(TaskCommand, new CommitOptions { Timeout = timeout, Scheduler = _clock }),
+            () => _edits.Commit(ObservableCommand, new CommitOptions { Timeout = timeout }),
+            () => _edits.Commit(ObservableCommand, new CommitOptions { Timeout = timeout, TimeProvider = TimeProvider.System }),
         };
 
         foreach (var act in acts)
         {
-            act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+            act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("options.Timeout");
         }
+    }
+
+    [Fact]
+    public void Commit_SchedulerAndTimeProviderBothSet_ThrowsArgumentNamingTheOptions()
+    {
+        var options = new CommitOptions { Timeout = Timeout, Scheduler = _clock, TimeProvider = TimeProvider.System };
+
+        var act = () => _edits.Commit(TaskCommand, options);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options");
+    }
+
+    [Fact]
+    public void Commit_TimeProvider_MeasuresTheTimeoutOnIt()
+    {
+        var time = new FakeTimeProvider(TestClock.Epoch);
+        using var committer = _edits.Commit((_, _, ct) => Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, ct), new CommitOptions { Timeout = Timeout, TimeProvider = time });
+        var edit = _edits.Request("hello");
+
+        time.Advance(Timeout - TimeSpan.FromTicks(1));
+        _edits.Items.Single().Status.Should().Be(EditStatus.Pending);
+        time.Advance(TimeSpan.FromTicks(1));
+
+        var rejected = _edits.Items.Single();
+        rejected.Status.Should().Be(EditStatus.Rejected);
+        rejected.Error.Should().BeOfType<EditTimeoutException>();
+        edit.Token.IsSpent.Should().BeTrue();
     }
 
     [Fact]
     public void Commit_InvalidArgument_LeavesTheSetUncommitted()
     {
-        var act = () => _edits.Commit(TaskCommand, TimeSpan.Zero);
+        var act = () => _edits.Commit(TaskCommand, new CommitOptions { Timeout = TimeSpan.Zero });
         act.Should().Throw<ArgumentOutOfRangeException>();
 
         var edit = _edits.Request("hello");

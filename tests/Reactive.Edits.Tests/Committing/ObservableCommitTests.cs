@@ -78,7 +78,7 @@ public sealed class ObservableCommitTests : IDisposable
     [Fact]
     public async Task Commit_ObservableRunsPastTheTimeout_RejectsWithATimeoutErrorAndUnsubscribes()
     {
-        using var committer = _edits.Commit(Command, Timeout);
+        using var committer = _edits.Commit(Command, new CommitOptions { Timeout = Timeout });
         var (_, outcome) = Request(_edits);
 
         _clock.AdvanceBy(Timeout);
@@ -93,7 +93,7 @@ public sealed class ObservableCommitTests : IDisposable
     public async Task Commit_ObservableTimeoutOnAnExplicitScheduler_IsMeasuredOnThatScheduler()
     {
         var timeoutClock = new TestClock();
-        using var committer = _edits.Commit(Command, Timeout, timeoutClock);
+        using var committer = _edits.Commit(Command, new CommitOptions { Timeout = Timeout, Scheduler = timeoutClock });
         var (_, outcome) = Request(_edits);
 
         _clock.AdvanceBy(Timeout * 2);

@@ -75,7 +75,7 @@ public sealed class TaskCommitTests
     public void Commit_CommandRunsPastTheTimeout_RejectsWithATimeoutErrorOnlyWhenVirtualTimeIsUp()
     {
         using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(_command.Invoke, Timeout);
+        using var committer = edits.Commit(_command.Invoke, new CommitOptions { Timeout = Timeout });
         var edit = edits.Request("hello");
 
         _clock.AdvanceBy(Timeout - TimeSpan.FromTicks(1));
@@ -94,7 +94,7 @@ public sealed class TaskCommitTests
     {
         var timeoutClock = new TestClock();
         using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit(_command.Invoke, Timeout, timeoutClock);
+        using var committer = edits.Commit(_command.Invoke, new CommitOptions { Timeout = Timeout, Scheduler = timeoutClock });
         var edit = edits.Request("hello");
 
         _clock.AdvanceBy(Timeout * 2);
@@ -111,7 +111,7 @@ public sealed class TaskCommitTests
     {
         using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
         using var recorder = new EditRecorder<string>(edits);
-        using var committer = edits.Commit(_command.Invoke, Timeout);
+        using var committer = edits.Commit(_command.Invoke, new CommitOptions { Timeout = Timeout });
         var edit = edits.Request("hello");
         _command.Last.Succeed();
 
@@ -124,7 +124,7 @@ public sealed class TaskCommitTests
     public void Commit_CommandSucceedsAfterTheTimeout_StaysRejected()
     {
         using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
-        using var committer = edits.Commit((_, _, _) => new TaskCompletionSource().Task, Timeout);
+        using var committer = edits.Commit((_, _, _) => new TaskCompletionSource().Task, new CommitOptions { Timeout = Timeout });
         var edit = edits.Request("hello");
         _clock.AdvanceBy(Timeout);
 
@@ -293,7 +293,7 @@ public sealed class TaskCommitTests
                 throw observerBug;
             }
         });
-        using var committer = edits.Commit(_command.Invoke, Timeout, timeoutClock);
+        using var committer = edits.Commit(_command.Invoke, new CommitOptions { Timeout = Timeout, Scheduler = timeoutClock });
         var edit = edits.Request("hello");
 
         _command.Last.Fail(new FormatException("server said no"));

@@ -97,7 +97,7 @@ public sealed class EditMetricsTests : IDisposable
     public void SettleTime_TimeoutOfACommitter_IsRecordedAsTimedOutAtTheTimeout()
     {
         using var edits = CreateSet(EditPolicy.Concurrent);
-        using var committer = edits.Commit((_, _, _) => new TaskCompletionSource().Task, TimeSpan.FromSeconds(3));
+        using var committer = edits.Commit((_, _, _) => new TaskCompletionSource().Task, new CommitOptions { Timeout = TimeSpan.FromSeconds(3) });
         edits.Request("slow");
 
         _clock.AdvanceBy(TimeSpan.FromSeconds(3));
