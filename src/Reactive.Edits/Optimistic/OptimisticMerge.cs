@@ -14,10 +14,10 @@ namespace Reactive.Edits.Optimistic;
 /// <para>
 /// The merge keeps the authoritative items (the base of any later prediction) and, only for the keys that have edits,
 /// what it shows. A key without edits shows its authoritative item as it is, so an authoritative change to it is
-/// published straight through: one lookup, and nothing stored that outlives the notification. In a large view that
-/// matters more than the work itself: every object a change leaves behind in a big table survives the next collection
-/// and is copied into the older generations, so the cost of a change grows with the view's size once the table no
-/// longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
+/// published straight through: one lookup, one equality test, and nothing stored that outlives the notification. In a
+/// large view that matters more than the work itself: every object a change leaves behind in a big table survives the
+/// next collection and is copied into the older generations, so the cost of a change grows with the view's size once
+/// the table no longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
 /// </para>
 /// <para>
 /// Inputs and timers are serialized through one <see cref="SerialQueue{TWork}"/>, which queues re-entrant work instead
@@ -120,9 +120,11 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             }
             else
             {
-                // No edits: the view shows the authoritative item itself.
+                // No edits: the view shows the authoritative item itself. An item equal to the one shown changes
+                // nothing the subscriber can see, so it is not published (the view never carries an Update whose
+                // Current equals its Previous).
                 CountRecompute();
-                if (!ReferenceEquals(previous, current))
+                if (!EqualityComparer<TItem>.Default.Equals(previous, current))
                 {
                     Publish(key, Confirmed(key, previous), Confirmed(key, current));
                 }
@@ -305,12 +307,22 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        if (shown is not null && ReferenceEquals(shown.Item, item) && shown.State == state && ReferenceEquals(shown.Error, error) && shown.EditId == editId && shown.IsLocal == !hasBase)
+        // Predict makes a new item on every call, so a recomputation that changes nothing (an acknowledgement before
+        // the authoritative item, a waiting edit that starts) finds an equal item, not the same one: compared as
+        // OptimisticItem.Equals does, it is not published, and the item shown stays.
+        sequence = hasBase ? 0 : sequence;
+        if (shown is not null
+            && shown.State == state
+            && shown.IsLocal == !hasBase
+            && shown.Sequence == sequence
+            && shown.EditId == editId
+            && ReferenceEquals(shown.Error, error)
+            && EqualityComparer<TItem>.Default.Equals(shown.Item, item))
         {
             return;
         }
 
-        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
+        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, sequence);
         keyState.Shown = next;
         Publish(key, shown, next);
     }
