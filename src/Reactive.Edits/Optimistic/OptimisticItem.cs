@@ -36,7 +36,7 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     /// <summary>Gets the key.</summary>
     public TKey Key { get; }
 
-    /// <summary>Gets the item to show: the authoritative item, or the prediction of the edits on top of it.</summary>
+    /// <summary>Gets the item to show: the authoritative item, with the key's edits that it does not include (see <see cref="OptimisticOptions{TItem, TKey, TEdit}.Includes"/>) predicted on top of it.</summary>
     public TItem Item { get; }
 
     /// <summary>Gets where the item comes from.</summary>

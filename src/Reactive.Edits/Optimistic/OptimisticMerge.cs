@@ -113,9 +113,10 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
             if (_keys.TryGetValue(key, out var state))
             {
-                // The key has edits: rebase them on the new item, settle those it confirms, and show the result.
+                // The key has edits: settle the accepted ones the new item includes, rebase the others on it, and show
+                // the result.
                 state.Version++;
-                ConfirmAccepted(state);
+                SettleIncluded(state);
                 Recompute(state);
             }
             else
@@ -161,7 +162,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         {
             if (entry.Edit.Attempt != edit.Attempt)
             {
-                // A new attempt must be confirmed by a change seen after it was requested.
+                // Without an inclusion test, a new attempt is settled only by a change seen after it was requested.
                 entry.VersionAtAttempt = entry.State.Version;
             }
 
@@ -188,7 +189,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     {
         entry.Edit = accepted;
         entry.Accepted = true;
-        if (IsConfirmed(entry))
+        if (IsSettled(entry))
         {
             Forget(entry);
             return;
@@ -217,26 +218,29 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         Guard(entry, static (merge, entry) => merge.Forget(entry));
     }
 
-    private void ConfirmAccepted(KeyState state)
+    private void SettleIncluded(KeyState state)
     {
         for (var i = state.Entries.Count - 1; i >= 0; i--)
         {
             var entry = state.Entries[i];
-            if (entry.Accepted && IsConfirmed(entry))
+            if (entry.Accepted && IsSettled(entry))
             {
                 Remove(entry);
             }
         }
     }
 
-    private bool IsConfirmed(Entry entry)
+    // An accepted edit leaves once the authoritative item includes it. Without an inclusion test, or without an item to
+    // run it on (after a deletion, say), the authoritative change of its key seen after its attempt was requested is
+    // taken to be the one that contains it.
+    private bool IsSettled(Entry entry)
     {
-        if (_options.IsConfirmedBy is not { } isConfirmedBy)
+        if (_options.Includes is { } includes && _authoritative.TryGetValue(entry.State.Key, out var item))
         {
-            return entry.State.Version > entry.VersionAtAttempt;
+            return includes(item, entry.Edit);
         }
 
-        return _authoritative.TryGetValue(entry.State.Key, out var item) && isConfirmedBy(item, entry.Edit);
+        return entry.State.Version > entry.VersionAtAttempt;
     }
 
     private void Forget(Entry entry)
@@ -257,14 +261,17 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         // A key left without edits goes in Recompute, which every caller runs next: it still needs what was shown.
     }
 
-    // Replaces what is shown for a key with edits by the authoritative item with the edits applied in request order.
+    // Replaces what is shown for a key with edits by the authoritative item with the edits it does not include applied
+    // in request order: each edit applies once, in the item or on top of it. The state still counts every edit, so a
+    // pending edit the item already includes keeps the key Pending until it settles.
     // A key left without edits is dropped from the table: from then on it shows its authoritative item as it is.
     private void Recompute(KeyState keyState)
     {
         CountRecompute();
         var key = keyState.Key;
-        var item = _authoritative.GetValueOrDefault(key);
-        var hasBase = item is not null;
+        var authoritative = _authoritative.GetValueOrDefault(key);
+        var includes = authoritative is null ? null : _options.Includes;
+        var item = authoritative;
         var state = OptimisticState.Confirmed;
         Exception? error = null;
         EditId? editId = null;
@@ -272,13 +279,16 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         foreach (var entry in keyState.Entries)
         {
             var edit = entry.Edit;
-            var predicted = _options.Predict(edit, item);
-
-            // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
-            item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
-            if (_options.Probe is { } counted)
+            if (includes is null || !includes(authoritative!, edit))
             {
-                counted.PredictionsEvaluated++;
+                var predicted = _options.Predict(edit, item);
+
+                // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
+                item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
+                if (_options.Probe is { } counted)
+                {
+                    counted.PredictionsEvaluated++;
+                }
             }
 
             editId = edit.Id;
@@ -299,6 +309,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             _keys.Remove(key);
         }
 
+        var hasBase = authoritative is not null;
         var shown = keyState.Shown;
         if (item is null)
         {
@@ -418,7 +429,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     }
 
     // A key with edits: the edits in request order, what is shown for it, and how many authoritative changes it has seen
-    // (an accepted edit is confirmed by one seen after its attempt was requested).
+    // (without an inclusion test, an accepted edit is settled by one seen after its attempt was requested).
     private sealed class KeyState(TKey key)
     {
         public TKey Key { get; } = key;

@@ -23,7 +23,7 @@ public sealed class MergeFixture : IDisposable
 
     private readonly IDisposable _binding;
 
-    public MergeFixture(Func<Item, Edit<Op>, bool>? isConfirmedBy = null, EditSetOptions? editSetOptions = null)
+    public MergeFixture(Func<Item, Edit<Op>, bool>? includes = null, EditSetOptions? editSetOptions = null)
     {
         Edits = new EditSet<Op>(editSetOptions ?? EditSetOptions.Default, Clock);
         Options = new OptimisticOptions<Item, string, Op>
@@ -35,7 +35,7 @@ public sealed class MergeFixture : IDisposable
                 OpKind.Update => current is null ? null : current with { Text = edit.Value.Text },
                 _ => null,
             },
-            IsConfirmedBy = isConfirmedBy,
+            Includes = includes,
             SettleTimeout = SettleTimeout,
             Probe = Probe,
         };

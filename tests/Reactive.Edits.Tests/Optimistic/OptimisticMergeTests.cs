@@ -221,9 +221,9 @@ public sealed class OptimisticMergeTests
     }
 
     [Fact]
-    public void IsConfirmedBy_KeepsPredictionUntilTheMatchingVersionArrives()
+    public void Includes_AcceptedEdit_KeepsPredictionUntilTheItemThatIncludesItArrives()
     {
-        using var fixture = new MergeFixture(isConfirmedBy: static (item, edit) => item.Text == edit.Value.Text);
+        using var fixture = new MergeFixture(includes: static (item, edit) => item.Text == edit.Value.Text);
         fixture.Authoritative.AddOrUpdate(new Item("a", "old", 1));
         var edit = fixture.Edits.Request(new Op(OpKind.Update, "a", "mine"));
         edit.Token.Accept();
