@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using System.Reactive.Linq;
 using Reactive.Edits;
@@ -231,6 +232,34 @@ public sealed class ReadmeExamples
     }
 
     [Fact]
+    public void OptimisticView_ItemThatIncludesThePendingEdit_IsNotAddedTo()
+    {
+        using var server = new KeyedSource<Counter, string>(c => c.Name);
+        using var edits = new EditSet<int>();                               // each edit adds its value to the counter
+        var options = new OptimisticOptions<Counter, string, int>
+        {
+            KeyOf = edit => "likes",
+            Predict = (edit, current) => current is null ? null : current with { Value = current.Value + edit.Value },
+            Includes = (counter, edit) => counter.AppliedEditIds.Contains(edit.Id),
+        };
+        using var printer = server.Connect().MergeOptimistic(edits, options).Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                Console.WriteLine($"{change.Current.Item.Value} {change.Current.State}");
+            }
+        });
+
+        server.AddOrUpdate(new Counter("likes", 10, []));
+        var edit = edits.Request(1);                                        // +1
+        server.AddOrUpdate(new Counter("likes", 20, []));                   // someone else's +10: the +1 goes on top
+        server.AddOrUpdate(new Counter("likes", 21, [edit.Id]));            // the server applied the +1
+        edit.Token.Accept();
+
+        Console.Lines.Should().Equal("10 Confirmed", "11 Pending", "21 Pending", "21 Pending", "21 Confirmed");
+    }
+
+    [Fact]
     public void RemoteEdits_LostAnswer_IsResentWithTheSameIdAndAppliedOnce()
     {
         var clock = new TestClock();
@@ -286,3 +315,6 @@ public sealed class ReadmeExamples
 
 // The message type of the optimistic-view example.
 public sealed record Message(EditId Id, string Text);
+
+// The counter of the optimistic-view example: the server lists in it the ids of the edits it applied.
+public sealed record Counter(string Name, int Value, ImmutableList<EditId> AppliedEditIds);

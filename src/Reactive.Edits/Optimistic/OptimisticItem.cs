@@ -4,9 +4,19 @@ namespace Reactive.Edits.Optimistic;
 /// <typeparam name="TItem">The type of the items.</typeparam>
 /// <typeparam name="TKey">The type of the keys.</typeparam>
 /// <remarks>
+/// <para>
 /// Immutable; the view publishes a new one, as an <c>Update</c> of the same key, whenever any part changes. Compare
 /// items with <see cref="Equals(OptimisticItem{TItem, TKey})"/>, not by reference: the <c>Previous</c> of a change
 /// equals the item published before it but need not be the same instance.
+/// </para>
+/// <para>
+/// By the same equality, no <c>Update</c> of the view has a <c>Current</c> equal to its <c>Previous</c>: a change of
+/// the inputs that leaves the key's item, state, error, edit id and order as they were (an acknowledgement that arrives
+/// before the authoritative item, a waiting edit that starts, an authoritative item equal to the one it replaces) is
+/// not published. Items are compared with <see cref="EqualityComparer{T}.Default"/>, so give <typeparamref name="TItem"/>
+/// value equality (a record, say): <see cref="OptimisticOptions{TItem, TKey, TEdit}.Predict"/> makes a new item on
+/// every call, and with reference equality each recomputation would count as a change.
+/// </para>
 /// </remarks>
 public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TItem, TKey>>
     where TItem : class
@@ -26,7 +36,7 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     /// <summary>Gets the key.</summary>
     public TKey Key { get; }
 
-    /// <summary>Gets the item to show: the authoritative item, or the prediction of the edits on top of it.</summary>
+    /// <summary>Gets the item to show: the authoritative item, with the key's edits that it does not include (see <see cref="OptimisticOptions{TItem, TKey, TEdit}.Includes"/>) predicted on top of it.</summary>
     public TItem Item { get; }
 
     /// <summary>Gets where the item comes from.</summary>

@@ -14,10 +14,10 @@ namespace Reactive.Edits.Optimistic;
 /// <para>
 /// The merge keeps the authoritative items (the base of any later prediction) and, only for the keys that have edits,
 /// what it shows. A key without edits shows its authoritative item as it is, so an authoritative change to it is
-/// published straight through: one lookup, and nothing stored that outlives the notification. In a large view that
-/// matters more than the work itself: every object a change leaves behind in a big table survives the next collection
-/// and is copied into the older generations, so the cost of a change grows with the view's size once the table no
-/// longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
+/// published straight through: one lookup, one equality test, and nothing stored that outlives the notification. In a
+/// large view that matters more than the work itself: every object a change leaves behind in a big table survives the
+/// next collection and is copied into the older generations, so the cost of a change grows with the view's size once
+/// the table no longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
 /// </para>
 /// <para>
 /// Inputs and timers are serialized through one <see cref="SerialQueue{TWork}"/>, which queues re-entrant work instead
@@ -113,16 +113,19 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
 
             if (_keys.TryGetValue(key, out var state))
             {
-                // The key has edits: rebase them on the new item, settle those it confirms, and show the result.
+                // The key has edits: settle the accepted ones the new item includes, rebase the others on it, and show
+                // the result.
                 state.Version++;
-                ConfirmAccepted(state);
+                SettleIncluded(state);
                 Recompute(state);
             }
             else
             {
-                // No edits: the view shows the authoritative item itself.
+                // No edits: the view shows the authoritative item itself. An item equal to the one shown changes
+                // nothing the subscriber can see, so it is not published (the view never carries an Update whose
+                // Current equals its Previous).
                 CountRecompute();
-                if (!ReferenceEquals(previous, current))
+                if (!EqualityComparer<TItem>.Default.Equals(previous, current))
                 {
                     Publish(key, Confirmed(key, previous), Confirmed(key, current));
                 }
@@ -159,7 +162,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         {
             if (entry.Edit.Attempt != edit.Attempt)
             {
-                // A new attempt must be confirmed by a change seen after it was requested.
+                // Without an inclusion test, a new attempt is settled only by a change seen after it was requested.
                 entry.VersionAtAttempt = entry.State.Version;
             }
 
@@ -186,7 +189,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     {
         entry.Edit = accepted;
         entry.Accepted = true;
-        if (IsConfirmed(entry))
+        if (IsSettled(entry))
         {
             Forget(entry);
             return;
@@ -215,26 +218,29 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         Guard(entry, static (merge, entry) => merge.Forget(entry));
     }
 
-    private void ConfirmAccepted(KeyState state)
+    private void SettleIncluded(KeyState state)
     {
         for (var i = state.Entries.Count - 1; i >= 0; i--)
         {
             var entry = state.Entries[i];
-            if (entry.Accepted && IsConfirmed(entry))
+            if (entry.Accepted && IsSettled(entry))
             {
                 Remove(entry);
             }
         }
     }
 
-    private bool IsConfirmed(Entry entry)
+    // An accepted edit leaves once the authoritative item includes it. Without an inclusion test, or without an item to
+    // run it on (after a deletion, say), the authoritative change of its key seen after its attempt was requested is
+    // taken to be the one that contains it.
+    private bool IsSettled(Entry entry)
     {
-        if (_options.IsConfirmedBy is not { } isConfirmedBy)
+        if (_options.Includes is { } includes && _authoritative.TryGetValue(entry.State.Key, out var item))
         {
-            return entry.State.Version > entry.VersionAtAttempt;
+            return includes(item, entry.Edit);
         }
 
-        return _authoritative.TryGetValue(entry.State.Key, out var item) && isConfirmedBy(item, entry.Edit);
+        return entry.State.Version > entry.VersionAtAttempt;
     }
 
     private void Forget(Entry entry)
@@ -255,14 +261,17 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         // A key left without edits goes in Recompute, which every caller runs next: it still needs what was shown.
     }
 
-    // Replaces what is shown for a key with edits by the authoritative item with the edits applied in request order.
+    // Replaces what is shown for a key with edits by the authoritative item with the edits it does not include applied
+    // in request order: each edit applies once, in the item or on top of it. The state still counts every edit, so a
+    // pending edit the item already includes keeps the key Pending until it settles.
     // A key left without edits is dropped from the table: from then on it shows its authoritative item as it is.
     private void Recompute(KeyState keyState)
     {
         CountRecompute();
         var key = keyState.Key;
-        var item = _authoritative.GetValueOrDefault(key);
-        var hasBase = item is not null;
+        var authoritative = _authoritative.GetValueOrDefault(key);
+        var includes = authoritative is null ? null : _options.Includes;
+        var item = authoritative;
         var state = OptimisticState.Confirmed;
         Exception? error = null;
         EditId? editId = null;
@@ -270,13 +279,16 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         foreach (var entry in keyState.Entries)
         {
             var edit = entry.Edit;
-            var predicted = _options.Predict(edit, item);
-
-            // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
-            item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
-            if (_options.Probe is { } counted)
+            if (includes is null || !includes(authoritative!, edit))
             {
-                counted.PredictionsEvaluated++;
+                var predicted = _options.Predict(edit, item);
+
+                // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
+                item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
+                if (_options.Probe is { } counted)
+                {
+                    counted.PredictionsEvaluated++;
+                }
             }
 
             editId = edit.Id;
@@ -297,6 +309,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             _keys.Remove(key);
         }
 
+        var hasBase = authoritative is not null;
         var shown = keyState.Shown;
         if (item is null)
         {
@@ -305,12 +318,22 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        if (shown is not null && ReferenceEquals(shown.Item, item) && shown.State == state && ReferenceEquals(shown.Error, error) && shown.EditId == editId && shown.IsLocal == !hasBase)
+        // Predict makes a new item on every call, so a recomputation that changes nothing (an acknowledgement before
+        // the authoritative item, a waiting edit that starts) finds an equal item, not the same one: compared as
+        // OptimisticItem.Equals does, it is not published, and the item shown stays.
+        sequence = hasBase ? 0 : sequence;
+        if (shown is not null
+            && shown.State == state
+            && shown.IsLocal == !hasBase
+            && shown.Sequence == sequence
+            && shown.EditId == editId
+            && ReferenceEquals(shown.Error, error)
+            && EqualityComparer<TItem>.Default.Equals(shown.Item, item))
         {
             return;
         }
 
-        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, hasBase ? 0 : sequence);
+        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, sequence);
         keyState.Shown = next;
         Publish(key, shown, next);
     }
@@ -406,7 +429,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     }
 
     // A key with edits: the edits in request order, what is shown for it, and how many authoritative changes it has seen
-    // (an accepted edit is confirmed by one seen after its attempt was requested).
+    // (without an inclusion test, an accepted edit is settled by one seen after its attempt was requested).
     private sealed class KeyState(TKey key)
     {
         public TKey Key { get; } = key;

@@ -7,14 +7,17 @@ namespace Reactive.Edits.Optimistic;
 /// <summary>Merges authoritative state with pending edits into the optimistic view the user sees.</summary>
 /// <remarks>
 /// <para>For each key, the view shows the authoritative item with the key's pending and failed edits applied on top, in
-/// request order, through <see cref="OptimisticOptions{TItem, TKey, TEdit}.Predict"/>.</para>
+/// request order, through <see cref="OptimisticOptions{TItem, TKey, TEdit}.Predict"/>. An edit applies at most once:
+/// one that the authoritative item already includes (<see cref="OptimisticOptions{TItem, TKey, TEdit}.Includes"/>) is
+/// not applied on top of it, and the key shows the authoritative item, still marked with the edit's state.</para>
 /// <list type="table">
 /// <listheader><term>input</term><description>output</description></listheader>
-/// <item><term>authoritative Add/Update/Refresh/Remove</term><description>the key is recomputed: predictions are rebased on the new item (never rolled back); the change shows as Add, Update or Remove of that key</description></item>
+/// <item><term>authoritative Add/Update/Refresh/Remove</term><description>the key is recomputed: the edits the new item does not include are rebased on it (never rolled back), those it includes are not applied again, and accepted edits it includes leave; the change shows as Add, Update or Remove of that key</description></item>
 /// <item><term>edit requested or retried</term><description>its prediction appears (Add) or changes the key's item (Update), state <see cref="OptimisticState.Pending"/></description></item>
 /// <item><term>edit rejected</term><description>Update of the key: state <see cref="OptimisticState.Failed"/> with the error; the value is kept</description></item>
-/// <item><term>edit accepted</term><description>once the authoritative item containing it is visible — before or after the acceptance, whichever is later — the prediction is replaced <b>in place</b>: one Update of the same key, never Remove + Add; if that item never arrives, the prediction is dropped after <see cref="OptimisticOptions{TItem, TKey, TEdit}.SettleTimeout"/></description></item>
+/// <item><term>edit accepted</term><description>once the authoritative item containing it is visible — before or after the acceptance, whichever is later — the prediction is replaced <b>in place</b>: one Update of the same key, never Remove + Add (if the item was already shown, only its state changes to <see cref="OptimisticState.Confirmed"/>); if that item never arrives, the prediction is dropped after <see cref="OptimisticOptions{TItem, TKey, TEdit}.SettleTimeout"/></description></item>
 /// <item><term>edit cancelled, superseded or discarded</term><description>its prediction leaves: Update back to the authoritative item, or Remove of a local creation</description></item>
+/// <item><term>any input that leaves the key's item as it was</term><description>nothing: no Update has a <c>Current</c> equal to its <c>Previous</c> by <see cref="OptimisticItem{TItem, TKey}.Equals(OptimisticItem{TItem, TKey})"/>, which compares items with <see cref="EqualityComparer{T}.Default"/> (e.g. an acknowledgement before the authoritative item, a waiting edit that starts, an authoritative item equal to the one shown)</description></item>
 /// <item><term>error of either input, or a throwing delegate</term><description><c>OnError</c>; timers are disposed</description></item>
 /// <item><term>completion</term><description><c>OnCompleted</c> when both inputs have completed</description></item>
 /// <item><term>dispose</term><description>both inputs are unsubscribed and pending settle timers disposed</description></item>

@@ -23,9 +23,9 @@ public sealed class MergeFixture : IDisposable
 
     private readonly IDisposable _binding;
 
-    public MergeFixture(Func<Item, Edit<Op>, bool>? isConfirmedBy = null)
+    public MergeFixture(Func<Item, Edit<Op>, bool>? includes = null, EditSetOptions? editSetOptions = null)
     {
-        Edits = new EditSet<Op>(EditSetOptions.Default, Clock);
+        Edits = new EditSet<Op>(editSetOptions ?? EditSetOptions.Default, Clock);
         Options = new OptimisticOptions<Item, string, Op>
         {
             KeyOf = static edit => edit.Value.Kind == OpKind.Create ? CreatedKey(edit.Id) : edit.Value.Target!,
@@ -35,13 +35,13 @@ public sealed class MergeFixture : IDisposable
                 OpKind.Update => current is null ? null : current with { Text = edit.Value.Text },
                 _ => null,
             },
-            IsConfirmedBy = isConfirmedBy,
+            Includes = includes,
             SettleTimeout = SettleTimeout,
             Probe = Probe,
         };
         View = Authoritative.Connect().MergeOptimistic(Edits, Options);
         Recorder = View.Record();
-        _binding = View.Subscribe(Apply);
+        _binding = View.Subscribe(Shown.Apply);
     }
 
     public TestClock Clock { get; } = new();
@@ -58,13 +58,15 @@ public sealed class MergeFixture : IDisposable
 
     public ObservableRecorder<IChangeSet<OptimisticItem<Item, string>, string>> Recorder { get; }
 
+    public ViewReplica<Item> Shown { get; } = new();
+
     /// <summary>The view as a dictionary rebuilt from its change sets.</summary>
-    public Dictionary<string, OptimisticItem<Item, string>> Replica { get; } = [];
+    public Dictionary<string, OptimisticItem<Item, string>> Replica => Shown.Items;
 
     /// <summary>Every change seen per key, in order.</summary>
-    public Dictionary<string, List<ChangeReason>> History { get; } = [];
+    public Dictionary<string, List<ChangeReason>> History => Shown.History;
 
-    public List<string> Violations { get; } = [];
+    public List<string> Violations => Shown.Violations;
 
     public static string CreatedKey(EditId id) => "e:" + id;
 
@@ -74,52 +76,5 @@ public sealed class MergeFixture : IDisposable
         Recorder.Dispose();
         Edits.Dispose();
         Authoritative.Dispose();
-    }
-
-    private void Apply(IChangeSet<OptimisticItem<Item, string>, string> changes)
-    {
-        foreach (var change in changes)
-        {
-            if (!History.TryGetValue(change.Key, out var history))
-            {
-                History[change.Key] = history = [];
-            }
-
-            history.Add(change.Reason);
-            switch (change.Reason)
-            {
-                case ChangeReason.Add:
-                    if (!Replica.TryAdd(change.Key, change.Current))
-                    {
-                        Violations.Add($"Add of {change.Key}, which is already shown");
-                    }
-
-                    break;
-                case ChangeReason.Update:
-                    if (!Replica.TryGetValue(change.Key, out var updated))
-                    {
-                        Violations.Add($"Update of {change.Key}, which is not shown");
-                    }
-                    else if (!updated.Equals(change.Previous))
-                    {
-                        // The merge may make Previous anew, but it must equal what it published before.
-                        Violations.Add($"Update of {change.Key} whose Previous ({change.Previous}) is not the item shown ({updated})");
-                    }
-
-                    Replica[change.Key] = change.Current;
-                    break;
-                case ChangeReason.Remove:
-                    if (!Replica.Remove(change.Key, out var removed))
-                    {
-                        Violations.Add($"Remove of {change.Key}, which is not shown");
-                    }
-                    else if (!removed.Equals(change.Current))
-                    {
-                        Violations.Add($"Remove of {change.Key} whose item ({change.Current}) is not the item shown ({removed})");
-                    }
-
-                    break;
-            }
-        }
     }
 }

@@ -54,6 +54,51 @@ public sealed class OptimisticMergeTests
     }
 
     [Fact]
+    public void AckBeforeEcho_PublishesNoUpdateWhoseCurrentEqualsPrevious()
+    {
+        using var fixture = new MergeFixture();
+        var edit = fixture.Edits.Request(new Op(OpKind.Create, null, "hello"));
+        var key = MergeFixture.CreatedKey(edit.Id);
+
+        edit.Token.Accept();
+
+        fixture.History[key].Should().Equal([ChangeReason.Add], "the acknowledgement changes nothing the subscriber can see");
+        fixture.Violations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void QueuedEditStarting_PublishesNoUpdateWhoseCurrentEqualsPrevious()
+    {
+        using var fixture = new MergeFixture(editSetOptions: new EditSetOptions { Policy = EditPolicy.Queued });
+        fixture.Authoritative.AddOrUpdate(new Item("a", "old", 1));
+        var first = fixture.Edits.Request(new Op(OpKind.Update, "a", "first"));
+        var second = fixture.Edits.Request(new Op(OpKind.Create, null, "second"));
+        var key = MergeFixture.CreatedKey(second.Id);
+
+        fixture.Authoritative.AddOrUpdate(new Item("a", "first", 2));
+        first.Token.Accept();                              // the waiting edit starts: an Update in the edit set only
+
+        fixture.History[key].Should().Equal([ChangeReason.Add], "starting the edit changes nothing the subscriber can see");
+        fixture.Violations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AuthoritativeUpdateToAnEqualItem_PublishesNothing_WithOrWithoutEdits()
+    {
+        using var fixture = new MergeFixture();
+        fixture.Authoritative.AddOrUpdate(new Item("a", "x", 1));
+        fixture.Authoritative.AddOrUpdate(new Item("b", "x", 1));
+        fixture.Edits.Request(new Op(OpKind.Update, "b", "mine"));
+        var published = fixture.Recorder.Values.Count;
+
+        fixture.Authoritative.AddOrUpdate(new Item("a", "x", 1));
+        fixture.Authoritative.AddOrUpdate(new Item("b", "x", 1));
+
+        fixture.Recorder.Values.Should().HaveCount(published, "the new items equal the ones shown and beneath the prediction");
+        fixture.Violations.Should().BeEmpty();
+    }
+
+    [Fact]
     public void AcceptedWithoutEcho_IsDroppedAfterSettleTimeout_InVirtualTime()
     {
         using var fixture = new MergeFixture();
@@ -176,9 +221,9 @@ public sealed class OptimisticMergeTests
     }
 
     [Fact]
-    public void IsConfirmedBy_KeepsPredictionUntilTheMatchingVersionArrives()
+    public void Includes_AcceptedEdit_KeepsPredictionUntilTheItemThatIncludesItArrives()
     {
-        using var fixture = new MergeFixture(isConfirmedBy: static (item, edit) => item.Text == edit.Value.Text);
+        using var fixture = new MergeFixture(includes: static (item, edit) => item.Text == edit.Value.Text);
         fixture.Authoritative.AddOrUpdate(new Item("a", "old", 1));
         var edit = fixture.Edits.Request(new Op(OpKind.Update, "a", "mine"));
         edit.Token.Accept();

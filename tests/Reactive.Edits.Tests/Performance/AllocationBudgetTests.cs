@@ -151,7 +151,7 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
 
         var bytes = AllocationMeter.BytesPerOperation(merge, static (m, i) => m.SettleOne(i));
 
-        merge.Seen.Changes.Should().Be(size + (3L * (AllocationMeter.WarmUp + AllocationMeter.Operations)), "pending, rebased, confirmed in place");
+        merge.Seen.Changes.Should().Be(size + (2L * (AllocationMeter.WarmUp + AllocationMeter.Operations)), "pending, then confirmed in place (the prediction rebased on the server's copy equals the one shown, so it is not published)");
         merge.Edits.Items.Should().BeEmpty();
         Report(bytes).Should().BeLessThanOrEqualTo(Budgets.MergeEditSettles, "the cost of an edit must not grow with the view");
     }
@@ -173,7 +173,7 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
         public const double SourceSingleUpdate = 92;        // 80
         public const double SourceBatchedUpdate = 38;       // 33.0
         public const double MergeAuthoritativeChange = 377; // 328
-        public const double MergeEditSettles = 1_545;       // 1,344
+        public const double MergeEditSettles = 1_371;       // 1,192 (1,344 while the rebase onto an equal copy was published)
     }
 
     private sealed record Row(int Key, int Rev);
