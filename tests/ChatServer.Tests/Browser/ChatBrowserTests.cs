@@ -210,7 +210,7 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
     }
 
     [SkippableFact]
-    public async Task Screenshot_OfTwoTabsSideBySide_IsWrittenToDocs()
+    public async Task Screenshot_OfTwoTabsSideBySide_IsWrittenForTheDocs()
     {
         await using var host = await StartAsync(o => o.Demo.Latency = TimeSpan.FromSeconds(2));
         var alice = await OpenAsync(host, "alice");
@@ -226,7 +226,7 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         var sideBySide = await browser.Browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1640, Height = 620 } });
         await sideBySide.SetContentAsync(
             $"""<body style="margin:0;display:flex;gap:20px;background:#888;padding:10px"><img src="data:image/png;base64,{Convert.ToBase64String(left)}"><img src="data:image/png;base64,{Convert.ToBase64String(right)}"></body>""");
-        var path = Path.Combine(RepositoryRoot(), "docs", "images", "chat-two-tabs.png");
+        var path = DocumentationScreenshot.PathFor("chat-two-tabs.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await sideBySide.ScreenshotAsync(new() { Path = path });
 
@@ -267,14 +267,4 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
 
     private static Task<string> BackgroundOf(ILocator element) =>
         element.EvaluateAsync<string>("element => getComputedStyle(element).backgroundColor");
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Reactive.Edits.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory.FullName;
-    }
 }
