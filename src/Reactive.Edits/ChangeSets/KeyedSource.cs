@@ -41,10 +41,9 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     private readonly Func<TObject, TKey> _keySelector;
     private readonly Dictionary<TKey, TObject> _items;
     private readonly Updater _updater;
-    private readonly Queue<Delivery> _outbox = new();
+    private readonly SerialQueue<Delivery> _deliveries;
     private Subscription[] _subscribers = [];
     private int _batchDepth;
-    private bool _draining;
     private bool _disposed;
 
     /// <summary>Initializes an empty source.</summary>
@@ -57,6 +56,10 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         _keySelector = keySelector;
         _items = new Dictionary<TKey, TObject>(keyComparer);
         _updater = new Updater(this);
+
+        // Deliveries are queued under the source's gate, in the order of the changes, and delivered outside it. An
+        // observer that throws (an Rx contract breach) leaves the rest queued for the next edit to deliver.
+        _deliveries = new SerialQueue<Delivery>(_gate, static delivery => delivery.Deliver(), SerialQueueFault.KeepQueued);
     }
 
     /// <summary>Gets the number of items.</summary>
@@ -175,18 +178,13 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             }
 
             _disposed = true;
-            if (_subscribers.Length > 0)
-            {
-                _outbox.Enqueue(new Delivery(null, _subscribers));
-            }
-
+            drain = _subscribers.Length > 0 && _deliveries.Enqueue(new Delivery(null, _subscribers));
             _subscribers = [];
-            drain = TryBeginDrain();
         }
 
         if (drain)
         {
-            Drain();
+            _deliveries.Drain();
         }
     }
 
@@ -248,19 +246,17 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                     var changes = _updater.End();
                     if (changes is not null && _subscribers.Length > 0)
                     {
-                        if (completed && !_draining && _outbox.Count == 0)
+                        if (completed && _deliveries.TryBeginDirect())
                         {
                             // Nothing queued and nobody delivering: this thread delivers the batch without queueing it.
                             direct = new Delivery(changes, _subscribers);
-                            _draining = true;
+                            drain = true;
                         }
                         else
                         {
-                            _outbox.Enqueue(new Delivery(changes, _subscribers));
+                            drain = _deliveries.Enqueue(new Delivery(changes, _subscribers));
                         }
                     }
-
-                    drain = direct.Targets is not null || TryBeginDrain();
                 }
             }
         }
@@ -268,7 +264,14 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         {
             if (drain)
             {
-                Drain(direct);
+                if (direct.Targets is not null)
+                {
+                    _deliveries.Drain(direct);
+                }
+                else
+                {
+                    _deliveries.Drain();
+                }
             }
         }
 
@@ -278,12 +281,12 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer, ReplayMode replay)
     {
         var subscription = new Subscription(this, observer);
-        bool drain;
+        var drain = false;
         lock (_gate)
         {
             if (_disposed)
             {
-                _outbox.Enqueue(new Delivery(null, [subscription]));
+                drain = _deliveries.Enqueue(new Delivery(null, [subscription]));
             }
             else
             {
@@ -295,18 +298,16 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                         initial.Add(new Change<TObject, TKey>(ChangeReason.Add, pair.Key, pair.Value));
                     }
 
-                    _outbox.Enqueue(new Delivery(initial, [subscription]));
+                    drain = _deliveries.Enqueue(new Delivery(initial, [subscription]));
                 }
 
                 _subscribers = [.. _subscribers, subscription];
             }
-
-            drain = TryBeginDrain();
         }
 
         if (drain)
         {
-            Drain();
+            _deliveries.Drain();
         }
 
         return subscription;
@@ -329,60 +330,6 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         }
     }
 
-    // Called under the gate: the caller that flips the flag delivers the queue after leaving the gate.
-    private bool TryBeginDrain()
-    {
-        if (_draining || _outbox.Count == 0)
-        {
-            return false;
-        }
-
-        _draining = true;
-        return true;
-    }
-
-    private void Drain() => Drain(default);
-
-    // Delivers `first` (when it has targets), then the queue, until the queue is empty.
-    private void Drain(Delivery first)
-    {
-        var delivery = first;
-        while (true)
-        {
-            if (delivery.Targets is null)
-            {
-                lock (_gate)
-                {
-                    if (!_outbox.TryDequeue(out delivery))
-                    {
-                        _draining = false;
-                        return;
-                    }
-                }
-            }
-
-            try
-            {
-                foreach (var target in delivery.Targets)
-                {
-                    target.Deliver(delivery.Changes);
-                }
-            }
-            catch
-            {
-                // An observer threw (an Rx contract breach); leave the rest queued for the next edit to deliver.
-                lock (_gate)
-                {
-                    _draining = false;
-                }
-
-                throw;
-            }
-
-            delivery = default;
-        }
-    }
-
     // ArgumentNullException.ThrowIfNull takes object, and `key is null` compiles to a box too: unoptimized code (tier 0,
     // debug builds) would allocate a box per call for a value-type key. The flag is a per-type constant that skips it.
     private static readonly bool KeyCanBeNull = default(TKey) is null;
@@ -395,7 +342,16 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         }
     }
 
-    private readonly record struct Delivery(IChangeSet<TObject, TKey>? Changes, Subscription[] Targets);
+    private readonly record struct Delivery(IChangeSet<TObject, TKey>? Changes, Subscription[] Targets)
+    {
+        public void Deliver()
+        {
+            foreach (var target in Targets)
+            {
+                target.Deliver(Changes);
+            }
+        }
+    }
 
     private sealed class Subscription(KeyedSource<TObject, TKey> owner, IObserver<IChangeSet<TObject, TKey>> observer) : IDisposable
     {
