@@ -94,6 +94,26 @@ public static class OptimisticObservable
             new OptimisticMerge<TItem, TKey, TEdit>(options, scheduler, observer).Run(authoritative, edits));
     }
 
+    /// <summary>Merges <paramref name="authoritative"/> with a stream of edit change sets, timing settles on <paramref name="timeProvider"/>.</summary>
+    /// <typeparam name="TItem">The type of the items.</typeparam>
+    /// <typeparam name="TKey">The type of the keys.</typeparam>
+    /// <typeparam name="TEdit">The type of the edits' values.</typeparam>
+    /// <param name="authoritative">What the server says, as change sets.</param>
+    /// <param name="edits">The edits, e.g. <see cref="EditSet{T}.Connect()"/>, possibly filtered.</param>
+    /// <param name="options">How edits project onto items.</param>
+    /// <param name="timeProvider">The clock of the settle timeout; a <c>FakeTimeProvider</c> in tests.</param>
+    /// <returns>The optimistic view as change sets.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="OptimisticOptions{TItem, TKey, TEdit}.SettleTimeout"/> is negative.</exception>
+    public static IObservable<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> MergeOptimistic<TItem, TKey, TEdit>(
+        this IObservable<IChangeSet<TItem, TKey>> authoritative,
+        IObservable<IChangeSet<Edit<TEdit>, EditId>> edits,
+        OptimisticOptions<TItem, TKey, TEdit> options,
+        TimeProvider timeProvider)
+        where TItem : class
+        where TKey : notnull =>
+        MergeOptimistic(authoritative, edits, options, TimeProviderScheduler.From(timeProvider));
+
     /// <summary>Reports each time a prediction is replaced by an authoritative item that differs from it.</summary>
     /// <typeparam name="TItem">The type of the items.</typeparam>
     /// <typeparam name="TKey">The type of the keys.</typeparam>

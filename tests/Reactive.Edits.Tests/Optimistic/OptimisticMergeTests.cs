@@ -1,6 +1,7 @@
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Optimistic;
 using Reactive.Edits.Tests.Support;
+using Reactive.Edits.Testing;
 
 namespace Reactive.Edits.Tests.Optimistic;
 
@@ -96,6 +97,32 @@ public sealed class OptimisticMergeTests
 
         fixture.Recorder.Values.Should().HaveCount(published, "the new items equal the ones shown and beneath the prediction");
         fixture.Violations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AcceptedWithoutEcho_OnATimeProvider_IsDroppedAfterSettleTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestClock.Epoch);
+        using var authoritative = new KeyedSource<Item, string>(static item => item.Key);
+        using var edits = new EditSet<Op>(EditSetOptions.Default, time);
+        var options = new OptimisticOptions<Item, string, Op>
+        {
+            KeyOf = static edit => MergeFixture.CreatedKey(edit.Id),
+            Predict = static (edit, _) => new Item(MergeFixture.CreatedKey(edit.Id), edit.Value.Text, 0),
+            SettleTimeout = MergeFixture.SettleTimeout,
+        };
+        var shown = new ViewReplica<Item>();
+        using var binding = authoritative.Connect().MergeOptimistic(edits.Connect(), options, time).Subscribe(shown.Apply);
+        var edit = edits.Request(new Op(OpKind.Create, null, "hello"));
+        var key = MergeFixture.CreatedKey(edit.Id);
+        edit.Token.Accept();
+
+        time.Advance(MergeFixture.SettleTimeout - TimeSpan.FromTicks(1));
+        shown.Items.Should().ContainKey(key);
+        time.Advance(TimeSpan.FromTicks(1));
+
+        shown.Items.Should().NotContainKey(key);
+        shown.Violations.Should().BeEmpty();
     }
 
     [Fact]
@@ -302,7 +329,8 @@ public sealed class OptimisticMergeTests
         FluentActions.Invoking(() => source.Connect().MergeOptimistic((EditSet<Op>)null!, options)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => source.Connect().MergeOptimistic(edits, null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => ((IObservable<IChangeSet<Item, string>>)null!).MergeOptimistic(edits, options)).Should().Throw<ArgumentNullException>();
-        FluentActions.Invoking(() => source.Connect().MergeOptimistic(edits.Connect(), options, null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => source.Connect().MergeOptimistic(edits.Connect(), options, (System.Reactive.Concurrency.IScheduler)null!)).Should().Throw<ArgumentNullException>().WithParameterName("scheduler");
+        FluentActions.Invoking(() => source.Connect().MergeOptimistic(edits.Connect(), options, (TimeProvider)null!)).Should().Throw<ArgumentNullException>().WithParameterName("timeProvider");
         FluentActions.Invoking(() => source.Connect().MergeOptimistic(edits, new OptimisticOptions<Item, string, Op> { KeyOf = static _ => "k", Predict = static (_, c) => c, SettleTimeout = TimeSpan.FromSeconds(-1) }))
             .Should().Throw<ArgumentOutOfRangeException>();
     }
