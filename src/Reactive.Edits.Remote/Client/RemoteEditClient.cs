@@ -79,13 +79,13 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     {
     }
 
-    /// <summary>Attaches a client to <paramref name="edits"/>, timing on the set's scheduler.</summary>
+    /// <summary>Attaches a client to <paramref name="edits"/>, timing on <see cref="RemoteEditOptions.TimeProvider"/> if set, else on the set's scheduler.</summary>
     /// <param name="edits">The edit set whose started attempts the client sends.</param>
-    /// <param name="options">The timeout and give-up bounds.</param>
+    /// <param name="options">The timeout and give-up bounds, and the clock.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public RemoteEditClient(EditSet<TCommand> edits, RemoteEditOptions options)
-        : this(edits, options, edits?.Scheduler!)
+        : this(edits, options, options?.TimeProvider is { } time ? TimeProviderScheduler.From(time) : edits?.Scheduler!)
     {
     }
 
