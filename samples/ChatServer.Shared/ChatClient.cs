@@ -180,7 +180,7 @@ public sealed class ChatClient : IAsyncDisposable
                 _presenceReplayPending = true;
                 _historyPages.Clear();
                 _status.OnNext(new ConnectionStatus(ConnectionState.Connected, 0, null, null));
-                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket, ChatProtocol.MaxFrameSize), Protocol, OnMessageAsync, connection.Token);
+                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions { MaxMessageSize = ChatProtocol.MaxFrameSize }), Protocol, OnMessageAsync, connection.Token);
                 error = ended?.Message ?? "The server closed the connection.";
             }
             catch (OperationCanceledException) when (connection.IsCancellationRequested)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Reactive.Edits.Remote;
+using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits.Testing;
 
 namespace Reactive.Edits.Remote.Tests;
@@ -46,7 +47,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     public async Task Receive_FragmentedMessage_IsAssembled()
     {
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 100 });
 
         await client.SendAsync(Encoding.UTF8.GetBytes("frag"), WebSocketMessageType.Text, endOfMessage: false, default);
         await client.SendAsync(Encoding.UTF8.GetBytes("ment"), WebSocketMessageType.Text, endOfMessage: false, default);
@@ -59,7 +60,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     public async Task Receive_ExactlyTheLimit_IsAccepted()
     {
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 10_000);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 10_000 });
 
         await client.SendAsync(new byte[10_000], WebSocketMessageType.Binary, endOfMessage: true, default);
 
@@ -71,7 +72,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     {
         // An empty final frame is complete at the zero-byte read that waits for it.
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 100 });
 
         await client.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, endOfMessage: true, default);
         await client.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Binary, endOfMessage: true, default);
@@ -93,7 +94,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         // 50,000 bytes outgrow the first pooled buffer (4 KiB) several times; the small message after it must be whole
         // too, read into a fresh buffer rather than behind the large one.
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 60_000);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 60_000 });
         var large = Enumerable.Range(0, 50_000).Select(i => (byte)(i % 251)).ToArray();
 
         await client.SendAsync(large, WebSocketMessageType.Binary, endOfMessage: true, default);
@@ -107,7 +108,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     public async Task Receive_FragmentsExceedingTheLimit_ClosesWith1009BeforeTheMessageEnds()
     {
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 100 });
         var receiving = serverChannel.ReceiveAsync(default).AsTask();
 
         // Four 30-byte fragments and no end of message: the limit must be enforced while they accumulate.
@@ -127,7 +128,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     public async Task Receive_OneFrameFarOverTheLimit_ClosesWith1009()
     {
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 1_000);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 1_000 });
         var receiving = serverChannel.ReceiveAsync(default).AsTask();
 
         await client.SendAsync(new byte[1_000_000], WebSocketMessageType.Binary, endOfMessage: true, default).WaitAsync(Guard);
@@ -142,7 +143,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     public async Task Close_AfterTheLimit_DropsThePeersFramesUntilItsCloseAndEndsClosedNotAborted()
     {
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, maxMessageSize: 100);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 100 });
         var receiving = serverChannel.ReceiveAsync(default).AsTask();
         for (var i = 0; i < 4; i++)
         {
@@ -164,17 +165,17 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Close_PeerNeverAnswers_GivesUpAfterTheCloseTimeout()
+    public async Task Close_PeerNeverAnswers_GivesUpAfterTheCloseTimeoutOnTheTimeProvider()
     {
-        var clock = new TestClock();
+        var time = new FakeTimeProvider();
         var (client, server) = await CreatePairAsync();
-        await using var serverChannel = new WebSocketMessageChannel(server, 1_000, TimeSpan.FromSeconds(5), clock);
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { MaxMessageSize = 1_000, CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
 
         var closing = serverChannel.CloseAsync(default).AsTask();
         (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
-        clock.AdvanceBy(TimeSpan.FromSeconds(4.9));
+        time.Advance(TimeSpan.FromSeconds(4.9));
         var early = closing.IsCompleted;
-        clock.AdvanceBy(TimeSpan.FromSeconds(0.1));
+        time.Advance(TimeSpan.FromSeconds(0.1));
         await closing.WaitAsync(Guard);
 
         early.Should().BeFalse();
@@ -202,14 +203,163 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         var (client, _) = await CreatePairAsync();
 
         var noSocket = () => new WebSocketMessageChannel(null!);
-        var badLimit = () => new WebSocketMessageChannel(client, 0);
-        var negativeCloseTimeout = () => new WebSocketMessageChannel(client, 10, TimeSpan.FromSeconds(-1), new TestClock());
-        var noScheduler = () => new WebSocketMessageChannel(client, 10, TimeSpan.Zero, null!);
+        var noOptions = () => new WebSocketMessageChannel(client, null!);
+        var badLimit = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { MaxMessageSize = 0 });
+        var negativeCloseTimeout = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { CloseTimeout = TimeSpan.FromSeconds(-1) });
+        var noTimeProvider = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { TimeProvider = null! });
+        var noOutbox = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { OutboxCapacity = 0 });
+        var noOutboxBytes = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { OutboxByteCapacity = 0 });
+        var badMode = () => new WebSocketMessageChannel(client, new WebSocketMessageChannelOptions { OutboxFullMode = (OutboxFullMode)7 });
 
         noSocket.Should().Throw<ArgumentNullException>();
+        noOptions.Should().Throw<ArgumentNullException>();
         badLimit.Should().Throw<ArgumentOutOfRangeException>();
         negativeCloseTimeout.Should().Throw<ArgumentOutOfRangeException>();
-        noScheduler.Should().Throw<ArgumentNullException>();
+        noTimeProvider.Should().Throw<ArgumentNullException>();
+        noOutbox.Should().Throw<ArgumentOutOfRangeException>();
+        noOutboxBytes.Should().Throw<ArgumentOutOfRangeException>();
+        badMode.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task TextOnly_BinaryMessage_ClosesWith1003AndAClearReason()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var serverChannel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { TextOnly = true });
+
+        await client.SendAsync(Encoding.UTF8.GetBytes("text"), WebSocketMessageType.Text, endOfMessage: true, default);
+        await client.SendAsync(new byte[] { 1, 2 }, WebSocketMessageType.Binary, endOfMessage: true, default);
+
+        (await serverChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("text");
+        await serverChannel.Invoking(c => c.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().ThrowAsync<InvalidDataException>();
+        var result = await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard);
+        result.MessageType.Should().Be(WebSocketMessageType.Close);
+        client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidMessageType);
+        client.CloseStatusDescription.Should().Be(WebSocketMessageChannel.TextOnlyCloseReason);
+    }
+
+    [Fact]
+    public async Task Outbox_PeerStopsReading_CloseMode_RefusesSendsAndThePeerGets1008AfterTheFramesAlreadySent()
+    {
+        var time = new FakeTimeProvider();
+        var (client, server) = await CreatePairAsync(smallBuffers: true);
+        var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { OutboxCapacity = 4, TimeProvider = time });
+        await using var _ = channel;
+        var receiving = channel.ReceiveAsync(default).AsTask();
+
+        var accepted = await SendUntilRefusedAsync(channel, 64 * 1024, limit: 1_000);
+
+        channel.IsOverflowed.Should().BeTrue();
+        (await receiving.WaitAsync(Guard)).Should().BeNull("after an overflow the receive ends at once, without aborting the socket");
+        await channel.Invoking(c => c.SendAsync(ChannelMessage.Text("later"), default).AsTask()).Should().ThrowAsync<MessageChannelOverflowException>();
+        var (frames, status, reason) = await ReadToCloseAsync(client);
+        frames.Should().BeLessThanOrEqualTo(accepted, "the queued frames were dropped; only those already written arrive, then the close");
+        status.Should().Be(WebSocketCloseStatus.PolicyViolation);
+        reason.Should().Be(WebSocketMessageChannel.SlowConsumerCloseReason);
+        var closing = channel.CloseAsync(default).AsTask();
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+        await closing.WaitAsync(Guard);
+        server.State.Should().Be(WebSocketState.Closed, "the close handshake completed");
+    }
+
+    [Fact]
+    public async Task Outbox_PeerNeverReads_CloseGivesUpWhenTheCloseTimeoutEnds_ThenTheSocketIsAborted()
+    {
+        var time = new FakeTimeProvider();
+        var (_, server) = await CreatePairAsync(smallBuffers: true);
+        var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { OutboxCapacity = 4, CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
+
+        await SendUntilRefusedAsync(channel, 64 * 1024, limit: 1_000);
+        var closing = channel.CloseAsync(default).AsTask();
+        var early = closing.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(5));
+        await closing.WaitAsync(Guard);
+        await channel.DisposeAsync();
+
+        early.Should().BeFalse("the close waits for the peer until the close timeout");
+        server.State.Should().Be(WebSocketState.Aborted, "a peer that does not read never answers the close");
+    }
+
+    [Fact]
+    public async Task Outbox_BoundedInBytes_OverflowsLongBeforeTheMessageBound()
+    {
+        var (_, server) = await CreatePairAsync(smallBuffers: true);
+        await using var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { OutboxCapacity = 100_000, OutboxByteCapacity = 256 * 1024, TimeProvider = new FakeTimeProvider() });
+
+        var accepted = await SendUntilRefusedAsync(channel, 64 * 1024, limit: 10_000);
+
+        accepted.Should().BeLessThan(1_000, "64 KiB messages fill 256 KiB after 4 of them, plus what the socket buffers took");
+        channel.IsOverflowed.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Outbox_DropNewestMode_DropsAndCountsWhatDoesNotFit_TheConnectionStays()
+    {
+        var (_, server) = await CreatePairAsync(smallBuffers: true);
+        await using var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { OutboxCapacity = 2, OutboxFullMode = OutboxFullMode.DropNewest });
+
+        for (var i = 0; i < 500; i++)
+        {
+            await channel.SendAsync(ChannelMessage.Binary(new byte[64 * 1024]), default);
+        }
+
+        channel.DroppedMessages.Should().BeGreaterThan(0);
+        channel.IsOverflowed.Should().BeFalse();
+        server.State.Should().Be(WebSocketState.Open);
+    }
+
+    [Fact]
+    public async Task Send_AfterTheSocketFailed_ThrowsIOException()
+    {
+        var (_, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+        server.Abort();
+
+        // Queued; the send loop finds the socket aborted, and the close waits for the loop to end.
+        await channel.SendAsync(ChannelMessage.Text("x"), default);
+        await channel.CloseAsync(default).AsTask().WaitAsync(Guard);
+
+        await channel.Invoking(c => c.SendAsync(ChannelMessage.Text("y"), default).AsTask()).Should().ThrowAsync<IOException>();
+    }
+
+    // Sends messages of the given size until the channel refuses one with an overflow; returns how many it took.
+    private static async Task<int> SendUntilRefusedAsync(WebSocketMessageChannel channel, int size, int limit)
+    {
+        for (var i = 0; i < limit; i++)
+        {
+            try
+            {
+                await channel.SendAsync(ChannelMessage.Binary(new byte[size]), default);
+            }
+            catch (MessageChannelOverflowException)
+            {
+                return i;
+            }
+
+            // Let the send loop run, so that what the socket takes leaves the outbox.
+            await Task.Yield();
+        }
+
+        throw new InvalidOperationException($"The outbox never overflowed in {limit} sends.");
+    }
+
+    private static async Task<(int Frames, WebSocketCloseStatus? Status, string? Reason)> ReadToCloseAsync(WebSocket socket)
+    {
+        var buffer = new byte[128 * 1024];
+        var frames = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, default).WaitAsync(Guard);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (frames, socket.CloseStatus, socket.CloseStatusDescription);
+            }
+
+            if (result.EndOfMessage)
+            {
+                frames++;
+            }
+        }
     }
 
     [Fact]
@@ -241,16 +391,27 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await serverRun.WaitAsync(Guard);
     }
 
-    private async Task<(WebSocket Client, WebSocket Server)> CreatePairAsync()
+    private async Task<(WebSocket Client, WebSocket Server)> CreatePairAsync(bool smallBuffers = false)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {
             var tcpClient = new TcpClient();
+            if (smallBuffers)
+            {
+                // A peer that stops reading fills these soon, so the sender's writes block.
+                tcpClient.ReceiveBufferSize = 4096;
+            }
+
             _resources.Add(tcpClient);
             var connecting = tcpClient.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
             var accepted = await listener.AcceptTcpClientAsync().WaitAsync(Guard);
+            if (smallBuffers)
+            {
+                accepted.SendBufferSize = 4096;
+            }
+
             _resources.Add(accepted);
             await connecting.WaitAsync(Guard);
             var server = WebSocket.CreateFromStream(accepted.GetStream(), new WebSocketCreationOptions { IsServer = true });

@@ -26,7 +26,7 @@ internal sealed class SlowConsumerChannel(WebSocket socket, RemoteEditConnection
     /// <summary>The close description sent with <see cref="OverflowStatus"/>.</summary>
     public const string OverflowDescription = "Outbox full: the client reads too slowly.";
 
-    private readonly WebSocketMessageChannel _inner = new(socket, maxFrameSize, closeTimeout, System.Reactive.Concurrency.Scheduler.Default);
+    private readonly WebSocketMessageChannel _inner = new(socket, new WebSocketMessageChannelOptions { MaxMessageSize = maxFrameSize, CloseTimeout = closeTimeout });
     private Task<ChannelMessage?>? _abandonedReceive;
 
     public async ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken)

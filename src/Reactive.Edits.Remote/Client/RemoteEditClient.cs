@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using Reactive.Edits.ChangeSets;
+using Reactive.Edits.Optimistic;
 
 namespace Reactive.Edits.Remote;
 
@@ -55,13 +58,15 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     private readonly HashSet<EditId> _maybeApplied = [];
     private List<(EditToken Token, Exception? Error)>? _settlements;
     private bool _connected;
+    private int _subscribers;
     private bool _disposed;
+    private int _disposeCalled;
 
-    // The outgoing queue: filled under the gate, delivered by one thread at a time outside it.
+    // The outgoing queue: filled under the gate (in request order), delivered by one thread at a time outside it.
     private readonly object _outboxGate = new();
     private readonly Queue<EditRequest<TCommand>> _outbox = new();
     private readonly Subject<EditRequest<TCommand>> _outgoing = new();
-    private bool _draining;
+    private readonly SerialQueue<RemoteEditClient<TCommand>> _delivery = new(static client => client.DeliverQueued());
 
     private readonly IDisposable _startedSubscription;
     private readonly IDisposable _eventsSubscription;
@@ -74,13 +79,13 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     {
     }
 
-    /// <summary>Attaches a client to <paramref name="edits"/>, timing on the set's scheduler.</summary>
+    /// <summary>Attaches a client to <paramref name="edits"/>, timing on <see cref="RemoteEditOptions.TimeProvider"/> if set, else on the set's scheduler.</summary>
     /// <param name="edits">The edit set whose started attempts the client sends.</param>
-    /// <param name="options">The timeout and give-up bounds.</param>
+    /// <param name="options">The timeout and give-up bounds, and the clock.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public RemoteEditClient(EditSet<TCommand> edits, RemoteEditOptions options)
-        : this(edits, options, edits?.Scheduler!)
+        : this(edits, options, options?.TimeProvider is { } time ? TimeProviderScheduler.From(time) : edits?.Scheduler!)
     {
     }
 
@@ -101,22 +106,27 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
         _options = options;
         _scheduler = scheduler;
         Deliveries = _deliveries.Connect();
+        Outgoing = Observable.Create<EditRequest<TCommand>>(Subscribe);
         _eventsSubscription = edits.Events.Subscribe(OnEditEvent);
         _startedSubscription = edits.Started.Subscribe(OnStarted);
     }
 
     /// <summary>Gets the envelopes to send, while connected: each attempt when it starts, and every resend.</summary>
     /// <remarks>
-    /// <para>A hot stream with no replay: subscribe before calling <see cref="OnConnected"/>. An envelope emitted to a
-    /// connection that then fails is not lost: <see cref="OnDisconnected"/> marks it unknown and the next
-    /// <see cref="OnConnected"/> sends it again.</para>
+    /// <para>The transport pulls: an attempt is sent (and marked <see cref="RemoteDeliveryState.Sent"/>) only while the
+    /// client is connected <em>and</em> someone subscribes. Until then it stays <see cref="RemoteDeliveryState.Queued"/>
+    /// (or <see cref="RemoteDeliveryState.Unknown"/>), and the first subscriber receives every such attempt, in request
+    /// order, as it subscribes. So nothing raised before the transport is ready is lost, and a delivery never says
+    /// "sent" for an envelope nobody took. An envelope emitted to a connection that then fails is not lost either:
+    /// <see cref="OnDisconnected"/> marks it unknown and the next connection sends it again.</para>
     /// <list type="table">
     /// <listheader><term>event</term><description>what the subscriber sees</description></listheader>
+    /// <item><term>subscribe while connected, no one else subscribed</term><description><c>OnNext</c> for every queued or unknown attempt, in request order</description></item>
     /// <item><term>send or resend</term><description><c>OnNext</c> with the edit's id, current attempt and command</description></item>
-    /// <item><term>client disposed</term><description><c>OnCompleted</c></description></item>
+    /// <item><term>client disposed</term><description><c>OnCompleted</c> (at once for a subscription made after it)</description></item>
     /// </list>
     /// </remarks>
-    public IObservable<EditRequest<TCommand>> Outgoing => _outgoing;
+    public IObservable<EditRequest<TCommand>> Outgoing { get; }
 
     /// <summary>Gets the delivery state of every tracked attempt, as change sets keyed by edit id.</summary>
     /// <remarks>
@@ -141,7 +151,8 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     public bool TryGetDelivery(EditId id, [MaybeNullWhen(false)] out RemoteDelivery delivery) => _deliveries.TryGetValue(id, out delivery);
 
     /// <summary>Reports that the transport is connected: every queued or unknown attempt is sent, in request order, with the same id and attempt.</summary>
-    /// <remarks>Calling it again without <see cref="OnDisconnected"/> in between is taken as a new connection: every unanswered attempt is resent.</remarks>
+    /// <remarks>Calling it again without <see cref="OnDisconnected"/> in between is taken as a new connection: every unanswered attempt is resent.
+    /// Attempts are sent only while <see cref="Outgoing"/> has a subscriber; without one they wait for it.</remarks>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     public void OnConnected()
     {
@@ -149,13 +160,7 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
         Step(this, static (client, updater, _) =>
         {
             client._connected = true;
-            var entries = new List<Entry>(client._entries.Values);
-            entries.Sort(static (a, b) => a.Edit.Sequence.CompareTo(b.Edit.Sequence));
-            foreach (var entry in entries)
-            {
-                client.Send(updater, entry);
-            }
-
+            client.SendAll(updater, onlyUnsent: false);
             return true;
         });
     }
@@ -242,8 +247,14 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     }
 
     /// <summary>Stops the client: timers stop, <see cref="Outgoing"/> and <see cref="Deliveries"/> complete; the edits stay pending in their set.</summary>
+    /// <remarks>Calling it again does nothing.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposeCalled, 1) != 0)
+        {
+            return;
+        }
+
         _startedSubscription.Dispose();
         _eventsSubscription.Dispose();
         Step(this, static (client, _, _) =>
@@ -323,7 +334,7 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
                 });
             }
 
-            if (client._connected)
+            if (client.CanSend)
             {
                 client.Send(updater, entry);
             }
@@ -379,7 +390,7 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
         {
             GiveUp(updater, entry);
         }
-        else if (_connected)
+        else if (CanSend)
         {
             Send(updater, entry);
         }
@@ -446,39 +457,86 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
     {
         lock (_outboxGate)
         {
-            if (_draining || _outbox.Count == 0)
+            if (_outbox.Count == 0)
             {
                 return;
             }
-
-            _draining = true;
         }
 
-        try
-        {
-            while (true)
-            {
-                EditRequest<TCommand> next;
-                lock (_outboxGate)
-                {
-                    if (!_outbox.TryDequeue(out next))
-                    {
-                        _draining = false;
-                        return;
-                    }
-                }
+        _delivery.Run(this);
+    }
 
-                _outgoing.OnNext(next);
-            }
-        }
-        catch
+    // Runs on the serial queue, one caller at a time: delivers what the steps queued, in the order they queued it.
+    private void DeliverQueued()
+    {
+        while (true)
         {
+            EditRequest<TCommand> next;
             lock (_outboxGate)
             {
-                _draining = false;
+                if (!_outbox.TryDequeue(out next))
+                {
+                    return;
+                }
             }
 
-            throw;
+            _outgoing.OnNext(next);
+        }
+    }
+
+    private IDisposable Subscribe(IObserver<EditRequest<TCommand>> observer)
+    {
+        if (Volatile.Read(ref _disposed))
+        {
+            observer.OnCompleted();
+            return Disposable.Empty;
+        }
+
+        var subscription = _outgoing.Subscribe(observer);
+        Step(this, static (client, updater, _) =>
+        {
+            if (client._disposed)
+            {
+                return false;
+            }
+
+            // The first subscriber takes what waited for one.
+            if (++client._subscribers == 1 && client._connected)
+            {
+                client.SendAll(updater, onlyUnsent: true);
+            }
+
+            return true;
+        });
+        return Disposable.Create((Client: this, Subscription: subscription), static state =>
+        {
+            state.Client.Step(state.Client, static (client, _, _) =>
+            {
+                client._subscribers--;
+                return true;
+            });
+            state.Subscription.Dispose();
+        });
+    }
+
+    private bool CanSend => _connected && _subscribers > 0;
+
+    // Sends the tracked attempts in request order: all of them, or only those not sent on the current connection.
+    private void SendAll(KeyedSource<RemoteDelivery, EditId>.Updater updater, bool onlyUnsent)
+    {
+        if (!CanSend)
+        {
+            return;
+        }
+
+        var entries = new List<Entry>(_entries.Values);
+        entries.Sort(static (a, b) => a.Edit.Sequence.CompareTo(b.Edit.Sequence));
+        foreach (var entry in entries)
+        {
+            if (!onlyUnsent || entry.Delivery.State != RemoteDeliveryState.Sent)
+            {
+                Send(updater, entry);
+            }
         }
     }
 

@@ -23,6 +23,11 @@ public sealed class RemoteEditOptions
     /// <value>The default is 5 minutes. <see cref="Timeout.InfiniteTimeSpan"/> disables this bound. Time spent disconnected counts.</value>
     public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Gets the clock of the ack timeouts and the give-up bound.</summary>
+    /// <value>The default is <see langword="null"/>: the edit set's scheduler. A <c>FakeTimeProvider</c> in tests, or the app's one clock.
+    /// A scheduler passed to the client's constructor takes precedence.</value>
+    public TimeProvider? TimeProvider { get; init; }
+
     internal void Validate()
     {
         if (AckTimeout <= TimeSpan.Zero && AckTimeout != Timeout.InfiniteTimeSpan)

@@ -23,18 +23,18 @@ public sealed class InMemoryEditLedger<TCommand> : IEditLedger<TCommand>
     private readonly IScheduler _scheduler;
     private int _completedCount;
 
-    /// <summary>Initializes a ledger with the default options on the default scheduler.</summary>
+    /// <summary>Initializes a ledger with the default options, on the system clock.</summary>
     public InMemoryEditLedger()
         : this(InMemoryEditLedgerOptions.Default)
     {
     }
 
-    /// <summary>Initializes a ledger with <paramref name="options"/> on the default scheduler.</summary>
-    /// <param name="options">The capacity and expiry.</param>
+    /// <summary>Initializes a ledger with <paramref name="options"/>, measuring expiry on <see cref="InMemoryEditLedgerOptions.TimeProvider"/>.</summary>
+    /// <param name="options">The capacity, expiry and clock.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public InMemoryEditLedger(InMemoryEditLedgerOptions options)
-        : this(options, Scheduler.Default)
+        : this(options, TimeProviderScheduler.From(options?.TimeProvider ?? TimeProvider.System))
     {
     }
 

@@ -19,9 +19,14 @@ public sealed class InMemoryEditLedgerOptions
     /// <value>The default is 10 minutes. <see cref="Timeout.InfiniteTimeSpan"/> keeps entries until <see cref="Capacity"/> evicts them.</value>
     public TimeSpan Expiry { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Gets the clock that measures <see cref="Expiry"/>.</summary>
+    /// <value>The default is <see cref="System.TimeProvider.System"/>. A scheduler passed to the ledger's constructor takes precedence.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (Expiry <= TimeSpan.Zero && Expiry != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(Expiry), Expiry, "The expiry must be positive or infinite.");

@@ -62,7 +62,7 @@ public sealed class RemoteEditConnection
     /// <summary>Gets a token that fires when the connection is closed.</summary>
     public CancellationToken Closed => _closed.Token;
 
-    /// <summary>Gets a value indicating whether the connection was closed because its outbox overflowed.</summary>
+    /// <summary>Gets a value indicating whether the connection was closed because its outbox overflowed, or the transport's (a <see cref="MessageChannelOverflowException"/>).</summary>
     public bool Overflowed { get; private set; }
 
     /// <summary>Queues a message to the connection, after everything queued before it.</summary>
@@ -77,11 +77,17 @@ public sealed class RemoteEditConnection
 
         if (!_closed.IsCancellationRequested)
         {
-            Overflowed = true;
-            Close();
+            MarkOverflowed();
         }
 
         return false;
+    }
+
+    // The outbox overflowed, here or in the transport's own bounded outbox: the connection closes.
+    internal void MarkOverflowed()
+    {
+        Overflowed = true;
+        Close();
     }
 
     /// <summary>Closes the connection: later posts are refused, the send loop ends after the messages already queued, and <see cref="Closed"/> fires.</summary>

@@ -39,6 +39,7 @@ public sealed class RemoteEditServer<TCommand> : IDisposable
 
     private readonly Func<TCommand, RemoteEditContext, CancellationToken, Task> _handler;
     private readonly CancellationTokenSource _lifetime = new();
+    private int _disposed;
 
     /// <summary>Initializes a server with an <see cref="InMemoryEditLedger{TCommand}"/> with the default options.</summary>
     /// <param name="handler">Applies one edit: given the command, the context (edit id, connection) and a token that fires when the server is disposed.</param>
@@ -59,6 +60,14 @@ public sealed class RemoteEditServer<TCommand> : IDisposable
         _handler = handler;
         Ledger = ledger;
     }
+
+    /// <summary>Occurs when a handler fails with an exception other than a <see cref="RemoteEditRejectedException"/>, before the rejection (<see cref="RemoteErrorCodes.Failed"/>) is recorded and answered.</summary>
+    /// <remarks>
+    /// <para>Raised on the thread the handler failed on; the failure is also counted in the
+    /// <see cref="Diagnostics.EditDiagnostics.RemoteHandlerFailures"/> counter of the <c>Reactive.Edits</c> meter.
+    /// An exception thrown by a subscriber is ignored: the edit's outcome is recorded and answered regardless.</para>
+    /// </remarks>
+    public event EventHandler<RemoteEditHandlerFailedEventArgs>? HandlerFailed;
 
     /// <summary>Gets the ledger that deduplicates by edit id.</summary>
     public IEditLedger<TCommand> Ledger { get; }
@@ -94,10 +103,35 @@ public sealed class RemoteEditServer<TCommand> : IDisposable
     }
 
     /// <summary>Cancels the handlers' token; runs that end cancelled are abandoned in the ledger.</summary>
+    /// <remarks>Calling it again does nothing.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _lifetime.Cancel();
         _lifetime.Dispose();
+    }
+
+    private void OnHandlerFailed(EditRequest<TCommand> request, RemoteEditConnection connection, Exception exception)
+    {
+        RemoteMetrics.HandlerFailed(typeof(TCommand));
+        if (HandlerFailed is not { } handlers)
+        {
+            return;
+        }
+
+        try
+        {
+            handlers(this, new RemoteEditHandlerFailedEventArgs(new RemoteEditContext(request.Id, request.Attempt, connection), request.Command!, exception));
+        }
+#pragma warning disable CA1031 // A failing subscriber (a logger) must not leave the edit's outcome unrecorded.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private async Task<EditOutcome?> RunAsync(EditRequest<TCommand> request, RemoteEditConnection connection)
@@ -131,9 +165,10 @@ public sealed class RemoteEditServer<TCommand> : IDisposable
             return null;
         }
 #pragma warning disable CA1031 // Any other failure of the application's handler is a rejection whose details must not leak to the client.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            OnHandlerFailed(request, connection, ex);
             outcome = EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.Failed, FailedMessage));
         }
 

@@ -44,6 +44,11 @@ internal static class ServerChannelDriver<TCommand>
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (MessageChannelOverflowException)
+        {
+            // The transport's own outbox is full: the peer reads too slowly, like an overflow of the connection's outbox.
+            connection.MarkOverflowed();
+        }
 #pragma warning disable CA1031 // A transport failure ends the connection normally.
         catch (Exception)
 #pragma warning restore CA1031

@@ -10,7 +10,8 @@ namespace Reactive.Edits.Remote;
 /// <item><term>concurrency</term><description><see cref="SendAsync"/> may be called concurrently with itself and with <see cref="ReceiveAsync"/>; at most one <see cref="ReceiveAsync"/> runs at a time</description></item>
 /// <item><term>peer closed gracefully</term><description><see cref="ReceiveAsync"/> returns <see langword="null"/> (end of stream)</description></item>
 /// <item><term>connection failed or dropped</term><description><see cref="ReceiveAsync"/> and <see cref="SendAsync"/> throw (e.g. <see cref="IOException"/>, <see cref="System.Net.WebSockets.WebSocketException"/>); the drivers treat that as a disconnect</description></item>
-/// <item><term>message ownership</term><description>a received message's bytes belong to the caller; a sent message's bytes may be reused once <see cref="SendAsync"/> completes</description></item>
+/// <item><term>message ownership</term><description>a received message's bytes belong to the caller; a sent message's bytes must not be modified after <see cref="SendAsync"/> is called (a channel with an outbox, such as <see cref="WebSocketMessageChannel"/>, writes them later; the library's encoders never reuse them)</description></item>
+/// <item><term>bounded outbox full</term><description><see cref="SendAsync"/> may throw <see cref="MessageChannelOverflowException"/>: the peer reads too slowly and the channel is closing</description></item>
 /// </list>
 /// </remarks>
 public interface IMessageChannel : IAsyncDisposable
@@ -18,7 +19,7 @@ public interface IMessageChannel : IAsyncDisposable
     /// <summary>Sends one whole message.</summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>A task that completes when the message has been handed to the transport.</returns>
+    /// <returns>A task that completes when the message has been handed to the transport (queued in its outbox, or written).</returns>
     ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken);
 
     /// <summary>Receives the next whole message, or the end of the stream.</summary>

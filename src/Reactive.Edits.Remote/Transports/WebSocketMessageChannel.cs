@@ -1,91 +1,353 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Reactive.Concurrency;
-using System.Reactive.Disposables;
 
 namespace Reactive.Edits.Remote;
 
-/// <summary>Adapts a <see cref="WebSocket"/> to an <see cref="IMessageChannel"/>: whole messages, a size limit, serialized sends.</summary>
+/// <summary>Adapts a <see cref="WebSocket"/> to an <see cref="IMessageChannel"/>: whole messages, a size limit, optionally text only, and a bounded outbox with a slow-consumer policy.</summary>
 /// <remarks>
 /// <para>Works with any <see cref="WebSocket"/>: the server socket Kestrel accepts, a
 /// <see cref="ClientWebSocket"/> in .NET or in the browser (WebAssembly), or one made by
-/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>.</para>
+/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>. Configured by
+/// <see cref="WebSocketMessageChannelOptions"/>; its timers run on <see cref="WebSocketMessageChannelOptions.TimeProvider"/>.</para>
 /// <list type="table">
 /// <listheader><term>situation</term><description>behaviour</description></listheader>
+/// <item><term>send</term><description><see cref="SendAsync"/> puts the message in the outbox and returns; one send loop writes the outbox to the socket in order. The message's memory is held until it is written: do not modify it</description></item>
+/// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight gets up to <see cref="CloseTimeout"/> to finish; then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent, and the socket is aborted if that is not done within <see cref="CloseTimeout"/>. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close), and <see cref="CloseAsync"/> waits for the peer's close for at most <see cref="CloseTimeout"/></description></item>
+/// <item><term>outbox full, <see cref="OutboxFullMode.DropNewest"/></term><description>the message is dropped and counted in <see cref="DroppedMessages"/></description></item>
 /// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
 /// <item><term>message longer than the limit</term><description>detected while the fragments arrive (never buffered past the limit): the socket is closed with 1009 (<see cref="WebSocketCloseStatus.MessageTooBig"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
+/// <item><term>binary message with <see cref="WebSocketMessageChannelOptions.TextOnly"/></term><description>the socket is closed with 1003 (<see cref="WebSocketCloseStatus.InvalidMessageType"/>, reason <see cref="TextOnlyCloseReason"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
 /// <item><term>peer sends a close frame</term><description>the close is answered and <see cref="ReceiveAsync"/> returns <see langword="null"/></description></item>
-/// <item><term>this side closes (<see cref="CloseAsync"/>, or after a 1009 or a protocol error such as invalid UTF-8)</term><description>the close handshake: the peer's remaining frames are read and dropped until its close frame arrives, for at most <see cref="CloseTimeout"/>; aborting at once could reset the connection and destroy the close frame, and its status, before the peer reads it</description></item>
-/// <item><term>concurrent sends</term><description>serialized (a WebSocket allows one send at a time)</description></item>
+/// <item><term>this side closes (<see cref="CloseAsync"/>, or after a 1009, 1003 or a protocol error such as invalid UTF-8)</term><description>the outbox is written out, then the close handshake: the peer's remaining frames are read and dropped until its close frame arrives; all of it within <see cref="CloseTimeout"/>. Aborting at once could reset the connection and destroy the close frame, and its status, before the peer reads it</description></item>
+/// <item><term>the socket fails while sending</term><description>the next <see cref="SendAsync"/> throws an <see cref="IOException"/></description></item>
 /// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it</description></item>
 /// </list>
 /// </remarks>
 public sealed class WebSocketMessageChannel : IMessageChannel
 {
-    /// <summary>The default largest message accepted: 64 KiB.</summary>
-    public const int DefaultMaxMessageSize = 64 * 1024;
+    /// <summary>The reason sent with the close status 1008 when the outbox overflowed under <see cref="OutboxFullMode.Close"/>.</summary>
+    public const string SlowConsumerCloseReason = "Slow consumer: the outbox is full.";
 
-    /// <summary>The default longest wait for the peer's close frame: 5 seconds.</summary>
-    public static readonly TimeSpan DefaultCloseTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>The reason sent with the close status 1003 when a binary message arrived on a <see cref="WebSocketMessageChannelOptions.TextOnly"/> channel.</summary>
+    public const string TextOnlyCloseReason = "Binary messages are not accepted: send UTF-8 text.";
 
     private const int InitialBufferSize = 4 * 1024;
 
     private readonly WebSocket _socket;
-    private readonly int _maxMessageSize;
-    private readonly TimeSpan _closeTimeout;
-    private readonly IScheduler _scheduler;
+    private readonly WebSocketMessageChannelOptions _options;
+
+    // Socket writes (the send loop's data frames and every close frame) go one at a time.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
 
-    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <see cref="DefaultMaxMessageSize"/> bytes.</summary>
+    // The outbox, guarded by its gate; the send loop waits on the signal when it is empty.
+    private readonly object _outboxGate = new();
+    private readonly Queue<ChannelMessage> _outbox = new();
+    private long _outboxBytes;
+    private bool _outboxClosed;
+    private bool _overflowed;
+    private Exception? _sendFailure;
+    private TaskCompletionSource? _outboxSignal;
+    private long _dropped;
+    private readonly Task _sendLoop;
+
+    // Set when the outbox overflowed: wakes a pending receive, which returns null at once.
+    private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITimer? _overflowTimer;
+    private Task<ChannelMessage?>? _abandonedReceive;
+
+    // Cancels socket I/O: sends when the overflow deadline passes or the channel is disposed, receives when the caller cancels.
+    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _receiveCancel = new();
+    private int _disposed;
+
+    /// <summary>Wraps <paramref name="socket"/> with the default options.</summary>
     /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     public WebSocketMessageChannel(WebSocket socket)
-        : this(socket, DefaultMaxMessageSize)
+        : this(socket, WebSocketMessageChannelOptions.Default)
     {
     }
 
-    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <paramref name="maxMessageSize"/> bytes.</summary>
+    /// <summary>Wraps <paramref name="socket"/>.</summary>
     /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
-    /// <param name="maxMessageSize">The largest message accepted, in bytes, at least 1.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is less than 1 or is <see cref="int.MaxValue"/>.</exception>
-    public WebSocketMessageChannel(WebSocket socket, int maxMessageSize)
-        : this(socket, maxMessageSize, DefaultCloseTimeout, Scheduler.Default)
-    {
-    }
-
-    /// <summary>Wraps <paramref name="socket"/>, accepting messages of up to <paramref name="maxMessageSize"/> bytes and
-    /// waiting at most <paramref name="closeTimeout"/> for the peer's close frame, timed on <paramref name="scheduler"/>.</summary>
-    /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
-    /// <param name="maxMessageSize">The largest message accepted, in bytes, at least 1.</param>
-    /// <param name="closeTimeout">The longest wait for the peer's close frame once this side has sent its own; not negative.</param>
-    /// <param name="scheduler">Times the close handshake.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="socket"/> or <paramref name="scheduler"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is less than 1 or is <see cref="int.MaxValue"/>, or <paramref name="closeTimeout"/> is negative.</exception>
-    public WebSocketMessageChannel(WebSocket socket, int maxMessageSize, TimeSpan closeTimeout, IScheduler scheduler)
+    /// <param name="options">The message size limit, frame types, outbox bounds and policy, close timeout and clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public WebSocketMessageChannel(WebSocket socket, WebSocketMessageChannelOptions options)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfEqual(maxMessageSize, int.MaxValue);
-        ArgumentOutOfRangeException.ThrowIfLessThan(closeTimeout, TimeSpan.Zero);
-        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _socket = socket;
-        _maxMessageSize = maxMessageSize;
-        _closeTimeout = closeTimeout;
-        _scheduler = scheduler;
+        _options = options;
+        _sendLoop = SendLoopAsync();
     }
 
+    /// <summary>Gets the options the channel runs with.</summary>
+    public WebSocketMessageChannelOptions Options => _options;
+
     /// <summary>Gets the largest message accepted, in bytes.</summary>
-    public int MaxMessageSize => _maxMessageSize;
+    public int MaxMessageSize => _options.MaxMessageSize;
 
     /// <summary>Gets the longest wait for the peer's close frame once this side has sent its own.</summary>
-    public TimeSpan CloseTimeout => _closeTimeout;
+    public TimeSpan CloseTimeout => _options.CloseTimeout;
 
     /// <summary>Gets the wrapped socket.</summary>
     public WebSocket Socket => _socket;
 
+    /// <summary>Gets a value indicating whether the outbox overflowed under <see cref="OutboxFullMode.Close"/> (the connection is closing with 1008).</summary>
+    public bool IsOverflowed
+    {
+        get
+        {
+            lock (_outboxGate)
+            {
+                return _overflowed;
+            }
+        }
+    }
+
+    /// <summary>Gets how many messages were dropped because the outbox was full, under <see cref="OutboxFullMode.DropNewest"/>.</summary>
+    public long DroppedMessages => Interlocked.Read(ref _dropped);
+
     /// <inheritdoc/>
-    public async ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken)
+    /// <remarks>Returns once the message is in the outbox; the send loop writes it to the socket in order. The
+    /// message's memory is held until then: do not modify it.</remarks>
+    /// <exception cref="MessageChannelOverflowException">The outbox is full under <see cref="OutboxFullMode.Close"/>, now or earlier; the connection is closing with 1008.</exception>
+    /// <exception cref="IOException">The socket failed while sending an earlier message.</exception>
+    /// <exception cref="InvalidOperationException">The channel is closing or closed.</exception>
+    public ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        TaskCompletionSource? signal;
+        var overflow = false;
+        lock (_outboxGate)
+        {
+            if (_overflowed)
+            {
+                return ValueTask.FromException(new MessageChannelOverflowException());
+            }
+
+            if (_outboxClosed)
+            {
+                return ValueTask.FromException(_sendFailure is { } failure
+                    ? new IOException("The WebSocket failed while sending.", failure)
+                    : new InvalidOperationException("The channel is closing or closed."));
+            }
+
+            var length = message.Data.Length;
+            if (_outbox.Count < _options.OutboxCapacity && (_outbox.Count == 0 || _outboxBytes + length <= _options.OutboxByteCapacity))
+            {
+                _outbox.Enqueue(message);
+                _outboxBytes += length;
+            }
+            else if (_options.OutboxFullMode == OutboxFullMode.DropNewest)
+            {
+                _dropped++;
+                return ValueTask.CompletedTask;
+            }
+            else
+            {
+                _overflowed = true;
+                _outboxClosed = true;
+                _outbox.Clear();
+                _outboxBytes = 0;
+                overflow = true;
+            }
+
+            signal = _outboxSignal;
+            _outboxSignal = null;
+        }
+
+        signal?.TrySetResult();
+        if (overflow)
+        {
+            OnOverflow();
+            return ValueTask.FromException(new MessageChannelOverflowException());
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The message exceeded <see cref="MaxMessageSize"/> (the socket has been closed with 1009), or was binary on a text-only channel (closed with 1003).</exception>
+    /// <remarks>After an overflow under <see cref="OutboxFullMode.Close"/> it returns <see langword="null"/> at once, and a
+    /// cancellation no longer cancels the socket's receive (that would abort the socket before the close frame is read).</remarks>
+    public async ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (_overflow.Task.IsCompleted)
+        {
+            return null;
+        }
+
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((WebSocketMessageChannel)state!).CancelReceive(), this)
+            : default;
+        var receive = ReceiveCoreAsync(_receiveCancel.Token);
+        if (receive.IsCompleted)
+        {
+            return await receive.ConfigureAwait(false);
+        }
+
+        var receiving = receive.AsTask();
+        if (await Task.WhenAny(receiving, _overflow.Task).ConfigureAwait(false) == receiving)
+        {
+            return await receiving.ConfigureAwait(false);
+        }
+
+        // The socket's receive stays pending: it ends with the peer's close frame, which CloseAsync waits for.
+        _abandonedReceive = receiving;
+        _ = receiving.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return null;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Writes out the outbox, sends a normal close (unless a close was sent already, e.g. 1009 or 1008), then
+    /// reads and drops the peer's frames until its close frame; all within <see cref="CloseTimeout"/>. Call it after the
+    /// receive loop has ended.</remarks>
+    public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
+
+    /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
+    /// <returns>A completed task.</returns>
+    /// <remarks>Calling it again does nothing.</remarks>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        CloseOutbox(failure: null);
+        _overflowTimer?.Dispose();
+        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        {
+            _socket.Abort();
+        }
+
+        _abort.Cancel();
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static ChannelMessageType TypeOf(WebSocketMessageType type) =>
+        type == WebSocketMessageType.Text ? ChannelMessageType.Text : ChannelMessageType.Binary;
+
+    private void CancelReceive()
+    {
+        if (_overflow.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            _receiveCancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    // Refuses further sends and wakes the send loop, which ends once the outbox is empty.
+    private void CloseOutbox(Exception? failure)
+    {
+        TaskCompletionSource? signal;
+        lock (_outboxGate)
+        {
+            _outboxClosed = true;
+            _sendFailure ??= failure;
+            if (failure is not null)
+            {
+                _outbox.Clear();
+                _outboxBytes = 0;
+            }
+
+            signal = _outboxSignal;
+            _outboxSignal = null;
+        }
+
+        signal?.TrySetResult();
+    }
+
+    private void OnOverflow()
+    {
+        // The send in flight and the close frame get CloseTimeout; a peer that does not read at all is aborted then.
+        _overflowTimer = _options.TimeProvider.CreateTimer(
+            static state => ((WebSocketMessageChannel)state!).Abort(),
+            this,
+            _options.CloseTimeout,
+            Timeout.InfiniteTimeSpan);
+        _overflow.TrySetResult();
+    }
+
+    private void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        // Yield at once, so that the constructor does not run the loop.
+        await Task.Yield();
+        try
+        {
+            while (true)
+            {
+                ChannelMessage message = default;
+                Task? wait = null;
+                lock (_outboxGate)
+                {
+                    if (_overflowed)
+                    {
+                        break;
+                    }
+
+                    if (_outbox.TryDequeue(out message))
+                    {
+                        _outboxBytes -= message.Data.Length;
+                    }
+                    else if (_outboxClosed)
+                    {
+                        break;
+                    }
+                    else
+                    {
+                        _outboxSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        wait = _outboxSignal.Task;
+                    }
+                }
+
+                if (wait is not null)
+                {
+                    await wait.ConfigureAwait(false);
+                    continue;
+                }
+
+                await WriteAsync(message, _abort.Token).ConfigureAwait(false);
+            }
+
+            if (IsOverflowed)
+            {
+                await CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SlowConsumerCloseReason, _abort.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        {
+            CloseOutbox(ex);
+        }
+    }
+
+    private async Task WriteAsync(ChannelMessage message, CancellationToken cancellationToken)
     {
         var type = message.Type == ChannelMessageType.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -99,9 +361,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    /// <inheritdoc/>
-    /// <exception cref="InvalidDataException">The message exceeded <see cref="MaxMessageSize"/>; the socket has been closed with 1009.</exception>
-    public async ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    private async ValueTask<ChannelMessage?> ReceiveCoreAsync(CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsBrowser())
         {
@@ -115,6 +375,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                 return null;
             }
 
+            await RefuseBinaryAsync(ready.MessageType, cancellationToken).ConfigureAwait(false);
             if (ready.EndOfMessage)
             {
                 return new ChannelMessage(TypeOf(ready.MessageType), ReadOnlyMemory<byte>.Empty);
@@ -123,7 +384,8 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
         // The message is read into a pooled buffer that goes back to the pool once the message is copied out, so one
         // large message does not leave a large buffer behind for the life of the connection.
-        var limit = _maxMessageSize + 1;
+        var maxMessageSize = _options.MaxMessageSize;
+        var limit = maxMessageSize + 1;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, limit));
         try
         {
@@ -147,11 +409,12 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                     return null;
                 }
 
+                await RefuseBinaryAsync(result.MessageType, cancellationToken).ConfigureAwait(false);
                 count += result.Count;
-                if (count > _maxMessageSize)
+                if (count > maxMessageSize)
                 {
                     await CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too big", cancellationToken).ConfigureAwait(false);
-                    throw new InvalidDataException($"A message exceeded the limit of {_maxMessageSize} bytes; the connection was closed (1009).");
+                    throw new InvalidDataException($"A message exceeded the limit of {maxMessageSize} bytes; the connection was closed (1009).");
                 }
 
                 if (result.EndOfMessage)
@@ -166,47 +429,36 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    private static ChannelMessageType TypeOf(WebSocketMessageType type) =>
-        type == WebSocketMessageType.Text ? ChannelMessageType.Text : ChannelMessageType.Binary;
-
-    /// <inheritdoc/>
-    /// <remarks>Sends a normal close (unless a close was sent already, e.g. 1009), then reads and drops the peer's
-    /// frames until its close frame, for at most <see cref="CloseTimeout"/>. Call it after the receive loop has ended.</remarks>
-    public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
-
-    /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
+    private async ValueTask RefuseBinaryAsync(WebSocketMessageType type, CancellationToken cancellationToken)
     {
-        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        if (type == WebSocketMessageType.Binary && _options.TextOnly)
         {
-            _socket.Abort();
+            await CloseOutputAsync(WebSocketCloseStatus.InvalidMessageType, TextOnlyCloseReason, cancellationToken).ConfigureAwait(false);
+            throw new InvalidDataException("A binary message arrived on a text-only channel; the connection was closed (1003).");
         }
-
-        _socket.Dispose();
-        _sendLock.Dispose();
-        return ValueTask.CompletedTask;
     }
 
-    // The whole handshake, sending included (a peer that does not read can stall the send too), is bounded by the timeout.
+    // The whole close, the outbox's last messages included (a peer that does not read can stall them), is bounded by the timeout.
     private async Task CloseHandshakeAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = _scheduler.Schedule(timeout, _closeTimeout, static (_, state) =>
-        {
-            try
-            {
-                state.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The handshake finished while the timer fired.
-            }
-
-            return Disposable.Empty;
-        });
+        using var deadline = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
+            if (IsOverflowed)
+            {
+                // The send loop sends the 1008 close (or is aborted by the overflow timer); then the peer's close is awaited.
+                await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (_abandonedReceive is { } pending)
+                {
+                    await pending.WaitAsync(timeout.Token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            CloseOutbox(failure: null);
+            await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
             await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
             var dropped = new byte[InitialBufferSize];
             while (_socket.State == WebSocketState.CloseSent)
@@ -214,13 +466,13 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                 await _socket.ReceiveAsync(dropped.AsMemory(), timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The peer did not answer the close in time; disposing aborts the socket.
+            // The peer did not read or answer the close in time (disposing aborts the socket), or its receive was cancelled.
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidDataException)
         {
-            // The peer is gone; there is no close frame left to wait for.
+            // The peer is gone, or the pending receive ended otherwise: there is no close frame left to wait for.
         }
     }
 
@@ -234,7 +486,15 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     private async Task CloseOutputAsync(WebSocketCloseStatus status, string? description, CancellationToken cancellationToken)
     {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -246,6 +506,10 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         {
             // The peer is gone already; there is nothing left to close politely.
             _socket.Abort();
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // The overflow deadline passed or the channel was disposed: the socket is aborted.
         }
         finally
         {

@@ -36,6 +36,12 @@ public static class EditDiagnostics
     /// <summary>The histogram of the time from an attempt's request to its settlement, in seconds on the set's scheduler clock.</summary>
     public const string SettleTime = "reactive_edits.settle_time";
 
+    /// <summary>The counter of server handlers (Reactive.Edits.Remote) that failed with an exception other than a rejection; tagged <see cref="CommandTag"/>.</summary>
+    public const string RemoteHandlerFailures = "reactive_edits.remote.handler_failures";
+
+    /// <summary>The tag naming the command type of a remote measurement.</summary>
+    public const string CommandTag = "reactive_edits.command";
+
     /// <summary>The tag naming the edit set.</summary>
     public const string SetTag = "reactive_edits.set";
 

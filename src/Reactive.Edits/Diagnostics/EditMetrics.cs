@@ -6,7 +6,8 @@ namespace Reactive.Edits.Diagnostics;
 /// <summary>Records one edit set's measurements on the shared meter.</summary>
 internal sealed class EditMetrics(string setName)
 {
-    private static readonly Meter Meter = new(EditDiagnostics.MeterName, typeof(EditMetrics).Assembly.GetName().Version?.ToString(3));
+    // Shared with the remote package, whose instruments report on the same meter.
+    internal static readonly Meter Meter = new(EditDiagnostics.MeterName, typeof(EditMetrics).Assembly.GetName().Version?.ToString(3));
     private static readonly Counter<long> RequestedCounter = Meter.CreateCounter<long>(EditDiagnostics.Requested, "{edit}", "Edits requested.");
     private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>(EditDiagnostics.Accepted, "{edit}", "Edit attempts accepted.");
     private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>(EditDiagnostics.Rejected, "{edit}", "Edit attempts rejected, timeouts included.");
