@@ -33,21 +33,6 @@ public sealed class OptimisticMergeInclusionModelTests
         runs.Should().BeGreaterThanOrEqualTo(Iterations);
     }
 
-    private sealed class ModelEdit(Edit<CounterOp> edit, string key)
-    {
-        public Edit<CounterOp> Edit { get; set; } = edit;
-
-        public string Key { get; } = key;
-
-        public bool Rejected { get; set; }
-
-        public bool Accepted { get; set; }
-
-        public bool ChangedSinceAttempt { get; set; }
-
-        public DateTimeOffset AcceptedAt { get; set; }
-    }
-
     private sealed class Run
     {
         private readonly CounterFixture _fixture = new();
@@ -59,7 +44,7 @@ public sealed class OptimisticMergeInclusionModelTests
         private readonly List<string> _removedKeys = [];
 
         // The client: the edits the view must still show, in request order.
-        private readonly List<ModelEdit> _tracked = [];
+        private readonly List<ModelEdit<CounterOp>> _tracked = [];
         private int _externalKeys;
 
         public void Execute((int Code, int Pick)[] steps)
@@ -147,11 +132,11 @@ public sealed class OptimisticMergeInclusionModelTests
         private void Request(CounterOp op)
         {
             var edit = _fixture.Edits.Request(op);
-            _tracked.Add(new ModelEdit(edit, CounterFixture.KeyOf(edit)));
+            _tracked.Add(new ModelEdit<CounterOp>(edit, CounterFixture.KeyOf(edit)));
             _unapplied.Add(edit);
         }
 
-        private void Accept(ModelEdit edit)
+        private void Accept(ModelEdit<CounterOp> edit)
         {
             edit.Edit.Token.Accept().Should().BeTrue();
             edit.Accepted = true;
@@ -164,7 +149,7 @@ public sealed class OptimisticMergeInclusionModelTests
 
         // An accepted edit leaves once the authoritative counter includes it, or, when the key has no counter (nothing to
         // test, as after a deletion), once the key has changed since the attempt was requested.
-        private bool Settled(ModelEdit edit) =>
+        private bool Settled(ModelEdit<CounterOp> edit) =>
             _server.TryGetValue(edit.Key, out var counter) ? counter.Includes(edit.Edit.Id) : edit.ChangedSinceAttempt;
 
         private void ServerApplies(Edit<CounterOp> edit)
@@ -234,7 +219,7 @@ public sealed class OptimisticMergeInclusionModelTests
             _tracked.RemoveAll(e => e.Key == key && e.Accepted && Settled(e));
         }
 
-        private List<ModelEdit> Pending() => _tracked.FindAll(static e => !e.Rejected && !e.Accepted);
+        private List<ModelEdit<CounterOp>> Pending() => _tracked.FindAll(static e => !e.Rejected && !e.Accepted);
 
         // Keys an addition or deletion may target: the server's counters and the counters being created.
         private List<string> Targets() =>

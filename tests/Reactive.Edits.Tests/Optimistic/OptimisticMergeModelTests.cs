@@ -38,28 +38,11 @@ public sealed class OptimisticMergeModelTests
         runs.Should().BeGreaterThanOrEqualTo(Iterations);
     }
 
-    private sealed class ModelEdit(Edit<Op> edit, string key)
-    {
-        public Edit<Op> Edit { get; set; } = edit;
-
-        public string Key { get; } = key;
-
-        public bool Rejected { get; set; }
-
-        public bool Accepted { get; set; }
-
-        public bool ChangedSinceAttempt { get; set; }
-
-        public DateTimeOffset AcceptedAt { get; set; }
-
-        public EditToken? StaleToken { get; set; }
-    }
-
     private sealed class Run(EchoOrder order)
     {
         private readonly MergeFixture _fixture = new();
         private readonly Dictionary<string, Item> _auth = [];
-        private readonly List<ModelEdit> _tracked = [];
+        private readonly List<ModelEdit<Op>> _tracked = [];
         private readonly List<(Op Op, string Key)> _echoes = [];
         private readonly List<EditToken> _staleTokens = [];
         private readonly List<bool> _busy = [];
@@ -142,10 +125,10 @@ public sealed class OptimisticMergeModelTests
         private void Request(Op op)
         {
             var edit = _fixture.Edits.Request(op);
-            _tracked.Add(new ModelEdit(edit, op.Kind == OpKind.Create ? MergeFixture.CreatedKey(edit.Id) : op.Target!));
+            _tracked.Add(new ModelEdit<Op>(edit, op.Kind == OpKind.Create ? MergeFixture.CreatedKey(edit.Id) : op.Target!));
         }
 
-        private void ServerAccepts(ModelEdit edit, int pick)
+        private void ServerAccepts(ModelEdit<Op> edit, int pick)
         {
             var echoFirst = order switch
             {
@@ -246,7 +229,7 @@ public sealed class OptimisticMergeModelTests
             _tracked.RemoveAll(e => e.Key == key && e.Accepted);
         }
 
-        private IEnumerable<ModelEdit> PendingUnaccepted() => _tracked.Where(static e => !e.Rejected && !e.Accepted);
+        private IEnumerable<ModelEdit<Op>> PendingUnaccepted() => _tracked.Where(static e => !e.Rejected && !e.Accepted);
 
         private void Check(string when)
         {
