@@ -1,9 +1,10 @@
-using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Reactive.Edits.Examples.Tests;
 
 /// <summary>Extracts the C# blocks of a Markdown file and finds them, modulo indentation, in a C# source file.</summary>
-internal static partial class MarkdownCode
+internal static class MarkdownCode
 {
     /// <summary>Returns the C# blocks (between <c>```csharp</c> fences) of <paramref name="markdown"/>, with the line each starts on.</summary>
     public static IReadOnlyList<CodeBlock> CSharpBlocks(string markdown)
@@ -36,34 +37,68 @@ internal static partial class MarkdownCode
         return blocks;
     }
 
-    /// <summary>Checks that <paramref name="block"/> appears in <paramref name="source"/>, line by line and contiguously, ignoring indentation.</summary>
+    /// <summary>Checks that <paramref name="block"/> appears in <paramref name="source"/>, ignoring indentation.</summary>
     /// <remarks>
-    /// A block's <c>using</c> directives (which a C# file can only hold at its top) are checked apart: each must be a
-    /// directive of the source file. Every other line, blank lines included, must match in order.
+    /// A block is a complete file, and its copy in <paramref name="source"/> sits inside a test method, so its parts are
+    /// checked apart: each <c>using</c> directive at the top of the block must be a directive of the source file; the
+    /// top-level statements, with their comments and blank lines, must appear line by line and contiguously (in a
+    /// method); and each run of type declarations after them must appear the same way elsewhere in the file.
     /// </remarks>
     public static bool AppearsIn(CodeBlock block, string source)
     {
         var sourceLines = Normalize(SplitLines(source));
-        var blockLines = Normalize(block.Lines);
-        var directives = blockLines.Where(static line => UsingDirective().IsMatch(line)).ToList();
-        var body = blockLines.Where(static line => !UsingDirective().IsMatch(line)).SkipWhile(static line => line.Length == 0).ToList();
+        var blockText = string.Join('\n', block.Lines);
+        var root = CSharpSyntaxTree.ParseText(blockText).GetCompilationUnitRoot();
 
+        var directives = root.Usings.Select(static directive => directive.ToString().Trim()).ToList();
         if (!directives.TrueForAll(sourceLines.Contains))
         {
             return false;
         }
 
-        if (body.Count == 0)
-        {
-            return true;
-        }
+        return Parts(block, root).All(part => ContainsContiguously(sourceLines, part));
+    }
 
-        for (var start = 0; start + body.Count <= sourceLines.Count; start++)
+    // The block's lines after its using directives, cut where top-level statements give way to type declarations (or
+    // the reverse), with the blank lines at the edges of each part removed.
+    private static IEnumerable<List<string>> Parts(CodeBlock block, CompilationUnitSyntax root)
+    {
+        var lines = Normalize(block.Lines);
+        var text = root.SyntaxTree.GetText();
+        var members = root.Members;
+        var first = 0;
+        while (first < members.Count)
+        {
+            var isStatement = members[first] is GlobalStatementSyntax;
+            var last = first;
+            while (last + 1 < members.Count && (members[last + 1] is GlobalStatementSyntax) == isStatement)
+            {
+                last++;
+            }
+
+            var startLine = text.Lines.GetLineFromPosition(members[first].FullSpan.Start).LineNumber;
+            var endLine = last == members.Count - 1
+                ? lines.Count - 1
+                : text.Lines.GetLineFromPosition(members[last].Span.End).LineNumber;
+            var part = lines.GetRange(startLine, endLine - startLine + 1);
+            var trimmed = part.SkipWhile(static line => line.Length == 0).Reverse().SkipWhile(static line => line.Length == 0).Reverse().ToList();
+            if (trimmed.Count > 0)
+            {
+                yield return trimmed;
+            }
+
+            first = last + 1;
+        }
+    }
+
+    private static bool ContainsContiguously(List<string> sourceLines, List<string> part)
+    {
+        for (var start = 0; start + part.Count <= sourceLines.Count; start++)
         {
             var matches = true;
-            for (var j = 0; j < body.Count && matches; j++)
+            for (var j = 0; j < part.Count && matches; j++)
             {
-                matches = sourceLines[start + j] == body[j];
+                matches = sourceLines[start + j] == part[j];
             }
 
             if (matches)
@@ -78,7 +113,4 @@ internal static partial class MarkdownCode
     private static string[] SplitLines(string text) => text.ReplaceLineEndings("\n").Split('\n');
 
     private static List<string> Normalize(IEnumerable<string> lines) => lines.Select(static line => line.Trim()).ToList();
-
-    [GeneratedRegex(@"^using\s+(static\s+)?[A-Za-z_][\w.]*\s*;$")]
-    private static partial Regex UsingDirective();
 }

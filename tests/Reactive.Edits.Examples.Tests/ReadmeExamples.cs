@@ -10,9 +10,11 @@ using Reactive.Edits.Testing;
 
 namespace Reactive.Edits.Examples.Tests;
 
-// Every C# block of README.md and src/Reactive.Edits/PACKAGE.md, verbatim (ReadmeTests checks it), run and asserted.
-// Inside this class "Console" is the recorder at the bottom of the file, not System.Console, so that the examples,
-// which print, can be copied here unchanged and what they print can be asserted.
+// The C# blocks of README.md and src/Reactive.Edits/PACKAGE.md, verbatim (ReadmeTests checks it), run and asserted: the
+// top-level statements of a block as the body of a test, its using directives among this file's, its type declarations
+// after this class. (The README's test class is ChatInputTests.cs.) Inside this class "Console" is the recorder at the
+// bottom of the class, not System.Console, so that the examples, which print, can be copied here unchanged and what they
+// print can be asserted.
 public sealed class ReadmeExamples
 {
     public ReadmeExamples() => Console.Clear();
@@ -186,27 +188,6 @@ public sealed class ReadmeExamples
             "reactive_edits.settle_time 00:00:00.2500000");
     }
 
-    // The README shows this test as it is: a user's own test of an edit lifecycle in virtual time.
-    [Fact]
-    public void Send_ServerNeverAnswers_TimesOutAfterTenSeconds()
-    {
-        var clock = new TestClock();
-        using var edits = new EditSet<string>(EditSetOptions.Default, clock);
-        using var recorder = new EditRecorder<string>(edits);
-        var server = new TaskCompletionSource();       // never answers
-        using var committer = edits.Commit((text, id, ct) => server.Task.WaitAsync(ct), new CommitOptions { Timeout = TimeSpan.FromSeconds(10) });
-
-        var edit = edits.Request("hello");
-        clock.AdvanceBy(TimeSpan.FromSeconds(9));
-        recorder.KindsOf(edit.Id).Should().Equal(EditEventKind.Requested, EditEventKind.Started);
-
-        clock.AdvanceBy(TimeSpan.FromSeconds(1));
-        recorder.KindsOf(edit.Id).Should().Equal(EditEventKind.Requested, EditEventKind.Started, EditEventKind.Rejected);
-        recorder.Events[^1].Time.Should().Be(TestClock.Epoch + TimeSpan.FromSeconds(10));
-        edits.Items.Single().Error.Should().BeOfType<EditTimeoutException>();
-        recorder.Violations.Should().BeEmpty();
-    }
-
     [Fact]
     public void OptimisticView_EchoThenAck_ReplacesThePendingRowInPlace()
     {
@@ -279,6 +260,90 @@ public sealed class ReadmeExamples
         server.Received.Should().OnlyContain(r => r.Id == edit.Id);
     }
 
+    [Fact]
+    public void Threading_TokenSpentOnAnotherThread_NotifiesOnThatThread()
+    {
+        using var edits = new EditSet<string>();
+        var caller = Environment.CurrentManagedThreadId;
+        using var log = edits.Events.Subscribe(e => Console.WriteLine(
+            $"{e.Kind} on {(Environment.CurrentManagedThreadId == caller ? "the caller's thread" : "another thread")}"));
+
+        var edit = edits.Request("hello");                     // Requested and Started are delivered inside this call
+        var worker = new Thread(() => edit.Token.Accept());    // Accepted is delivered on the thread that spends the token
+        worker.Start();
+        worker.Join();
+
+        Console.Lines.Should().Equal(
+            "Requested on the caller's thread",
+            "Started on the caller's thread",
+            "Accepted on another thread");
+    }
+
+    [Fact]
+    public void Threading_ViewModel_ShowsBusyOnTheUiContextOnly()
+    {
+        var ui = new QueueSynchronizationContext();
+        var shown = new List<(bool Busy, bool OnUi)>();
+        using var edits = new EditSet<string>();
+        SendBoxViewModel viewModel;
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(ui);     // this thread plays the UI thread
+        try
+        {
+            viewModel = new SendBoxViewModel(edits, busy => shown.Add((busy, ui.IsRunning)));
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        using (viewModel)
+        {
+            var edit = edits.Request("hello");
+            var worker = new Thread(() => edit.Token.Accept());
+            worker.Start();
+            worker.Join();
+
+            shown.Should().BeEmpty("nothing reaches the UI but through its context");
+            ui.RunPending();
+            shown.Should().Equal((false, true), (true, true), (false, true));
+        }
+    }
+
+    [Fact]
+    public void ComingFromDynamicData_Bridge_MirrorsTheSetIntoADictionary()
+    {
+        var rows = new Dictionary<EditId, Edit<string>>();          // stands for another library's keyed cache
+        using var edits = new EditSet<string>();
+        using var bridge = edits.Connect().Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                switch (change.Reason)
+                {
+                    case ChangeReason.Add:
+                    case ChangeReason.Update:
+                        rows[change.Key] = change.Current;
+                        break;
+                    case ChangeReason.Remove:
+                        rows.Remove(change.Key);
+                        break;
+                    case ChangeReason.Refresh:
+                        break;                                      // same item; a cache that re-evaluates it would refresh its key here
+                }
+            }
+        });
+
+        var sent = edits.Request("hello");
+        var failed = edits.Request("oops");
+        failed.Token.Reject(new InvalidOperationException("Server said no."));
+        sent.Token.Accept();
+        Console.WriteLine(string.Join(", ", rows.Values.Select(e => $"{e.Value}: {e.Status}")));
+
+        Console.Lines.Should().Equal("oops: Rejected");
+        rows.Keys.Should().Equal(failed.Id);
+    }
+
     // Records what the examples print; see the comment at the top of the class.
     private static class Console
     {
@@ -314,7 +379,19 @@ public sealed class ReadmeExamples
 }
 
 // The message type of the optimistic-view example.
-public sealed record Message(EditId Id, string Text);
+record Message(EditId Id, string Text);
 
 // The counter of the optimistic-view example: the server lists in it the ids of the edits it applied.
-public sealed record Counter(string Name, int Value, ImmutableList<EditId> AppliedEditIds);
+record Counter(string Name, int Value, ImmutableList<EditId> AppliedEditIds);
+
+// The view model of the threading example.
+// Create it on the UI thread: SynchronizationContext.Current is then the UI's.
+public sealed class SendBoxViewModel : IDisposable
+{
+    private readonly IDisposable _busy;
+
+    public SendBoxViewModel(EditSet<string> edits, Action<bool> showBusy) =>
+        _busy = edits.IsBusy.ObserveOn(SynchronizationContext.Current!).Subscribe(showBusy);
+
+    public void Dispose() => _busy.Dispose();
+}
