@@ -22,9 +22,11 @@ public static class StorageServices
         services.AddSingleton<IMessageStore>(static provider => IsMemory(provider)
             ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
-        services.AddSingleton<IEditLedger<SendMessage>>(static provider => IsMemory(provider)
-            ? new InMemoryEditLedger<SendMessage>()
-            : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider));
+        // Refusals (an anonymous send, an empty or too long text, a rate-limited send) are answered but not recorded:
+        // otherwise each one an attacker sends would cost the store its text.
+        services.AddSingleton<IEditLedger<SendMessage>>(static provider => new RefusalSkippingLedger<SendMessage>(
+            IsMemory(provider) ? new InMemoryEditLedger<SendMessage>() : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
+            SendValidator.RefusalCodes));
         return services;
     }
 
