@@ -22,6 +22,7 @@ public static class ChatApplication
             .Validate(static o => o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1.")
             .Validate(static o => o.MaxMessageLength >= 1 && MessageFrameBound(o.MaxMessageLength) <= Math.Min(o.MaxFrameSize, ChatProtocol.MaxFrameSize), MessageLengthMessage)
             .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
+            .Validate(static o => o.MaxBadFrames >= 0, "Chat:MaxBadFrames must not be negative.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatStorage();

@@ -26,6 +26,12 @@ public sealed class ChatOptions
     /// <value>10 seconds.</value>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets or sets how many bad frames one connection may send — malformed or unknown messages, answers,
+    /// binary frames, edits while anonymous, all of which a conforming client never sends — each answered with an
+    /// error; the next one closes the connection with 1008 (policy violation).</summary>
+    /// <value>20.</value>
+    public int MaxBadFrames { get; set; } = 20;
+
     /// <summary>Gets or sets the longest message accepted, in characters.</summary>
     /// <value>500.</value>
     public int MaxMessageLength { get; set; } = 500;

@@ -40,6 +40,8 @@ public sealed class ChatRoom : IDisposable
     private List<ChannelMessage>? _historyFrames;
     private int _sends;
     private int _slowConsumersDisconnected;
+    // Each open connection's budget of bad frames (BadFrameBudget), found from the connection in the handlers.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, BadFrameBudget> _badFrames = [];
 
     public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
@@ -93,9 +95,10 @@ public sealed class ChatRoom : IDisposable
         using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
         try
         {
-            var channel = new TextFramesOnlyChannel(
+            var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
+            var channel = new BadFrameBudgetChannel(new TextFramesOnlyChannel(
                 new SlowConsumerChannel(socket, connection, _options.MaxFrameSize, _options.CloseTimeout),
-                () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames."));
+                () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames.")), socket, budget, _options.CloseTimeout);
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
         finally
@@ -158,6 +161,11 @@ public sealed class ChatRoom : IDisposable
         var user = AuthEndpoints.UserName(context.Connection.User);
         if (_validator.Validate(user, command) is { } error)
         {
+            if (user is null)
+            {
+                // A conforming client does not send while anonymous (its input is disabled): a bad frame.
+                SpendBadFrame(context.Connection);
+            }
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
             throw error.ToException();
         }
@@ -192,7 +200,7 @@ public sealed class ChatRoom : IDisposable
         {
             WireMessageKind.Malformed => message.Error ?? "Malformed message.",
             WireMessageKind.Ack or WireMessageKind.Reject => $"A client does not send '{message.Type}': only the server answers edits.",
-            _ => $"Unknown message type '{message.Type}': a client sends only edits.",
+            _ => $"Unknown message type '{InputExcerpt.Of(message.Type)}': a client sends only edits.",
         };
         RefuseMalformed(connection, error);
         return ValueTask.CompletedTask;
@@ -200,8 +208,28 @@ public sealed class ChatRoom : IDisposable
 
     private void RefuseMalformed(RemoteEditConnection connection, string error)
     {
+        if (!SpendBadFrame(connection))
+        {
+            return;
+        }
+        // Bounded whatever the reason quotes: no error frame grows with its input.
+        error = InputExcerpt.Of(error, InputExcerpt.ErrorLength);
         ChatLog.Malformed(_logger, connection.Id, error);
         connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error), ChatJsonContext.Default.ProtocolError));
+    }
+
+    // Counts a bad frame; false once the connection's budget is exceeded (then it is not answered, and closes with 1008).
+    private bool SpendBadFrame(RemoteEditConnection connection)
+    {
+        if (!_badFrames.TryGetValue(connection, out var budget) || budget.TrySpend(out var exceededNow))
+        {
+            return true;
+        }
+        if (exceededNow)
+        {
+            ChatLog.TooManyBadFrames(_logger, connection.Id, budget.Limit);
+        }
+        return false;
     }
 
     // Presence changes are coalesced: they collect per key until a flush, queued on the thread pool by the first of

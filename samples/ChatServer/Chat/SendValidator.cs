@@ -8,7 +8,8 @@ namespace ChatServer.Chat;
 /// <remarks>
 /// <para>Every send of a logged-in user counts against the rate, including those refused as empty or too long: a
 /// refusal costs the server a frame, a log line and a ledger lookup, so a burst of them is throttled like any other.
-/// (An anonymous connection has no user to count by; its sends are refused first.)</para>
+/// (An anonymous connection has no user to count by; its sends are refused first, and each one spends the
+/// connection's <see cref="BadFrameBudget"/> instead.)</para>
 /// <para>Thread safety: every member may be called from any thread.</para>
 /// </remarks>
 public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> options)
