@@ -23,6 +23,8 @@ public static class ChatApplication
             .Validate(static o => o.MaxMessageLength >= 1 && MessageFrameBound(o.MaxMessageLength) <= Math.Min(o.MaxFrameSize, ChatProtocol.MaxFrameSize), MessageLengthMessage)
             .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
             .Validate(static o => o.MaxBadFrames >= 0, "Chat:MaxBadFrames must not be negative.")
+            .Validate(static o => o.MaxConnections is null or >= 1, "Chat:MaxConnections must be at least 1, or absent (half the descriptor limit).")
+            .Validate(static o => o.MaxConnectionsPerAddress >= 0, "Chat:MaxConnectionsPerAddress must not be negative (0: no limit).")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatStorage();
@@ -30,10 +32,24 @@ public static class ChatApplication
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<ChatRoom>();
         builder.Services.AddSingleton<ConnectionLimiter>();
-        // A client that opens a connection and never finishes its request (slowloris) is cut off: Kestrel's
-        // request-headers timeout covers the upgrade request of the socket.
+        builder.Services.AddSingleton<AddressConnectionLimiter>();
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<ChatOptions>>(static (kestrel, chat) => kestrel.Limits.RequestHeadersTimeout = chat.Value.HandshakeTimeout);
+            .Configure<IOptions<ChatOptions>, AddressConnectionLimiter>(static (kestrel, chat, perAddress) =>
+            {
+                var options = chat.Value;
+                // A client that opens a connection and never finishes its request (slowloris) is cut off: Kestrel's
+                // request-headers timeout covers the upgrade request of the socket. Before the first byte (and between
+                // requests) the keep-alive timeout applies instead, 130 s by default: a connection that never sends a
+                // byte would be held that long.
+                kestrel.Limits.RequestHeadersTimeout = options.HandshakeTimeout;
+                kestrel.Limits.KeepAliveTimeout = options.HandshakeTimeout;
+                // Connections must not take every descriptor: over the limit Kestrel closes a new one at once. (Kestrel's
+                // MaxConcurrentUpgradedConnections is left unset: over it the upgrade throws, a 500; the sockets are
+                // counted by this limit and per user instead.)
+                kestrel.Limits.MaxConcurrentConnections = options.MaxConnections ?? DescriptorLimit.DefaultMaxConnections();
+                // Per client address, before any byte is read.
+                kestrel.ConfigureEndpointDefaults(listen => listen.Use(perAddress.Wrap));
+            });
         builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
@@ -73,6 +89,12 @@ public static class ChatApplication
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
+        var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        ChatLog.ConnectionLimits(
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatApplication)),
+            kestrel.Limits.MaxConcurrentConnections?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited",
+            options.MaxConnectionsPerAddress,
+            kestrel.Limits.RequestHeadersTimeout);
         app.UseAuthentication();
         app.UseAuthorization();
         var webSockets = new WebSocketOptions

@@ -30,6 +30,12 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent more than {Limit} bad frames: closing it (1008)")]
     public static partial void TooManyBadFrames(ILogger logger, string connectionId, int limit);
 
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Refusing connections from {Address}: already {Limit} open")]
+    public static partial void TooManyConnectionsFromAddress(ILogger logger, System.Net.IPAddress address, int limit);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Connection limits: at most {MaxConnections} connections, {MaxConnectionsPerAddress} per address (0: no limit), request headers within {HandshakeTimeout}")]
+    public static partial void ConnectionLimits(ILogger logger, string maxConnections, int maxConnectionsPerAddress, TimeSpan handshakeTimeout);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
     public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
 }

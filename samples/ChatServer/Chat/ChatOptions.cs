@@ -21,10 +21,26 @@ public sealed class ChatOptions
     /// <value>10.</value>
     public int MaxConnectionsPerUser { get; set; } = 10;
 
-    /// <summary>Gets or sets how long a client may take to send the request headers of the upgrade (Kestrel's
-    /// <c>RequestHeadersTimeout</c>); a client that stalls mid-request is answered 408 and disconnected.</summary>
+    /// <summary>Gets or sets how long a client may take to send a request's headers, the upgrade's included: counted
+    /// from its first byte (Kestrel's <c>RequestHeadersTimeout</c>; a client that stalls mid-request is answered 408 and
+    /// disconnected), and how long a connection may stay silent before its first request or between requests
+    /// (Kestrel's <c>KeepAliveTimeout</c>, 130 s by default: a connection that never sends a byte was held that long).</summary>
     /// <value>10 seconds.</value>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the most TCP connections the server holds at once (Kestrel's
+    /// <c>MaxConcurrentConnections</c>); one more is closed as soon as it is accepted, without an answer.</summary>
+    /// <value><see langword="null"/>: half the process's limit of open file descriptors (on Linux, the soft
+    /// <c>RLIMIT_NOFILE</c>, e.g. 512 of 1,024), so that connections never take the descriptors the server needs for its
+    /// database, its files and one more descriptor per connection (a static file being sent); no limit where the
+    /// descriptor limit cannot be read.</value>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Gets or sets the most TCP connections one client address may hold at once; one more is closed as soon as
+    /// it is accepted, without an answer. 0 turns the limit off (behind a reverse proxy every connection comes from the
+    /// proxy: limit per client there).</summary>
+    /// <value>100.</value>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
 
     /// <summary>Gets or sets how many bad frames one connection may send — malformed or unknown messages, answers,
     /// binary frames, edits while anonymous, all of which a conforming client never sends — each answered with an

@@ -36,6 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets a value indicating whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Takes a free loopback port.</summary>
     public static int FreePort()
     {
@@ -48,10 +51,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server on <paramref name="port"/> with its SQLite store at <paramref name="storePath"/>, and
     /// waits until it is listening.</summary>
-    public static async Task<ServerProcess> StartAsync(int port, string storePath, params string[] settings)
+    public static Task<ServerProcess> StartAsync(int port, string storePath, params string[] settings) =>
+        StartAsync(port, storePath, descriptorLimit: null, settings);
+
+    /// <summary>Starts the server as <see cref="StartAsync(int, string, string[])"/> does, with its limit of open file
+    /// descriptors set to <paramref name="descriptorLimit"/> (<c>ulimit -n</c>) when given.</summary>
+    public static async Task<ServerProcess> StartAsync(int port, string storePath, int? descriptorLimit, params string[] settings)
     {
         var serverDirectory = ServerDirectory();
-        var start = new ProcessStartInfo("dotnet")
+        // With a descriptor limit, a shell sets it and then becomes dotnet (exec): the process killed later is the server.
+        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = serverDirectory,
             RedirectStandardOutput = true,
@@ -71,6 +80,10 @@ public sealed class ServerProcess : IAsyncDisposable
             $"--Chat:AllowedOrigins:0={ChatHost.TestOrigin}",
             .. settings,
         ];
+        if (descriptorLimit is { } limit)
+        {
+            arguments = ["-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh", .. arguments];
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
