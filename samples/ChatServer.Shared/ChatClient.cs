@@ -72,7 +72,7 @@ public sealed class ChatClient : IAsyncDisposable
     public RemoteEditClient<SendMessage> Remote { get; }
 
     /// <summary>Gets the wire protocol.</summary>
-    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
 
     /// <summary>Gets the authoritative messages, keyed by id, as change sets: history on connect, then live messages.</summary>
     public IObservable<IChangeSet<ChatMessage, EditId>> Messages => _messages.Connect();
@@ -229,7 +229,7 @@ public sealed class ChatClient : IAsyncDisposable
         return delay < _options.MaxBackoff ? delay : _options.MaxBackoff;
     }
 
-    private ValueTask OnMessageAsync(WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    private ValueTask OnMessageAsync(WireMessage message, CancellationToken cancellationToken)
     {
         if (message.Kind != WireMessageKind.Message)
         {

@@ -367,10 +367,10 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     {
         var (clientSocket, serverSocket) = await CreatePairAsync();
         var clock = new TestClock();
-        var protocol = new EditWireProtocol<PostMessage>(TestJson.Default.PostMessage);
+        var protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
         using var edits = new EditSet<PostMessage>(EditSetOptions.Default, clock);
         using var client = new RemoteEditClient<PostMessage>(edits, RemoteEditOptions.Default, clock);
-        using var server = new RemoteEditServer<PostMessage>((_, _, _) => Task.CompletedTask);
+        using var server = new RemoteEditServer().Handle<PostMessage>((_, _, _) => Task.CompletedTask);
         using var stop = new CancellationTokenSource();
         var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var events = edits.Events.Subscribe(e =>

@@ -28,7 +28,7 @@ public sealed class ChatRoom : IDisposable
     private readonly PresenceTracker _presence;
     private readonly ChatOptions _options;
     private readonly ILogger<ChatRoom> _logger;
-    private readonly RemoteEditServer<SendMessage> _server;
+    private readonly RemoteEditServer _server;
     private readonly DemoLatency? _latency;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
     private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ public sealed class ChatRoom : IDisposable
         _presence = presence;
         _options = options.Value;
         _logger = logger;
-        _server = new RemoteEditServer<SendMessage>(HandleSendAsync, ledger);
+        _server = new RemoteEditServer().Handle<SendMessage>(HandleSendAsync, ledger);
         _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
@@ -59,7 +59,7 @@ public sealed class ChatRoom : IDisposable
     }
 
     /// <summary>Gets the wire protocol: the library's edit envelopes plus the chat's own message types.</summary>
-    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
 
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
@@ -186,7 +186,7 @@ public sealed class ChatRoom : IDisposable
         }
     }
 
-    private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage message, CancellationToken cancellationToken)
     {
         var error = message.Kind switch
         {

@@ -54,6 +54,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _overflowTimer;
     private Task<ChannelMessage?>? _abandonedReceive;
+    private Task<ChannelMessage?>? _receiving;
 
     // Cancels socket I/O: sends when the overflow deadline passes or the channel is disposed, receives when the caller cancels.
     private readonly CancellationTokenSource _abort = new();
@@ -194,6 +195,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
 
         var receiving = receive.AsTask();
+        Volatile.Write(ref _receiving, receiving);
         if (await Task.WhenAny(receiving, _overflow.Task).ConfigureAwait(false) == receiving)
         {
             return await receiving.ConfigureAwait(false);
@@ -207,8 +209,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     /// <inheritdoc/>
     /// <remarks>Writes out the outbox, sends a normal close (unless a close was sent already, e.g. 1009 or 1008), then
-    /// reads and drops the peer's frames until its close frame; all within <see cref="CloseTimeout"/>. Call it after the
-    /// receive loop has ended.</remarks>
+    /// reads and drops the peer's frames until its close frame; all within <see cref="CloseTimeout"/>. Called while a
+    /// <see cref="ReceiveAsync"/> is pending (to end a connection from outside its receive loop), it waits for that
+    /// receive instead, which returns <see langword="null"/> when the peer's close arrives.</remarks>
     public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
 
     /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
@@ -460,6 +463,13 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             CloseOutbox(failure: null);
             await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
             await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            if (Volatile.Read(ref _receiving) is { IsCompleted: false } receiving)
+            {
+                // Closed while the caller's receive is pending (e.g. to reconnect): that receive reads the peer's close.
+                await receiving.WaitAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+
             var dropped = new byte[InitialBufferSize];
             while (_socket.State == WebSocketState.CloseSent)
             {
