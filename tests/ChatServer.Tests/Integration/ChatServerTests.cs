@@ -57,7 +57,7 @@ public sealed class ChatServerTests
 
         await using var late = TestUser.Anonymous(host);
         var client = await late.ConnectAsync();
-        var connects = new List<ConnectionStatus>();
+        var connects = new List<RemoteConnectionStatus>();
         using var statuses = client.Status.Subscribe(status => { lock (connects) { connects.Add(status); } });
         using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
         await view.WaitUntilAsync(items => items.Count == sent.Count);
@@ -66,7 +66,7 @@ public sealed class ChatServerTests
         view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text.Length).Should().AllBeEquivalentTo(500);
         lock (connects)
         {
-            connects.Should().OnlyContain(status => status.State == ConnectionState.Connected, "the first connection took the whole history");
+            connects.Should().OnlyContain(status => status.State == RemoteConnectionState.Connected, "the first connection took the whole history");
         }
     }
 
