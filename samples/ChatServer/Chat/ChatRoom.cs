@@ -30,6 +30,7 @@ public sealed class ChatRoom : IDisposable
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer _server;
     private readonly DemoLatency? _latency;
+    private readonly TimeProvider _time;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
     private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
@@ -49,6 +50,7 @@ public sealed class ChatRoom : IDisposable
         _presence = presence;
         _options = options.Value;
         _logger = logger;
+        _time = time;
         _server = new RemoteEditServer().Handle<SendMessage>(HandleSendAsync, ledger);
         _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
@@ -93,9 +95,18 @@ public sealed class ChatRoom : IDisposable
         using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
         try
         {
-            var channel = new TextFramesOnlyChannel(
-                new SlowConsumerChannel(socket, connection, _options.MaxFrameSize, _options.CloseTimeout),
-                () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames."));
+            // The library's channel: UTF-8 text only (a binary frame closes with 1003), the frame limit (1009), and a
+            // bounded outbox whose overflow closes a slow reader with 1008; every timeout on the host's one clock.
+            var channel = new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions
+            {
+                MaxMessageSize = _options.MaxFrameSize,
+                TextOnly = true,
+                OutboxCapacity = _options.OutboxCapacity,
+                OutboxByteCapacity = _options.OutboxByteCapacity,
+                OutboxFullMode = OutboxFullMode.Close,
+                CloseTimeout = _options.CloseTimeout,
+                TimeProvider = _time,
+            });
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
         finally
