@@ -17,7 +17,9 @@ namespace ChatServer.Chat;
 /// outbox.</para>
 /// <para><b>Ordering</b>: the send handler stores the message and posts it to every connection's outbox under one
 /// gate, before it returns; the driver posts the ack after it returns. So every connection sees messages in the same
-/// order, and the sender sees its message before its ack.</para>
+/// order, and the sender sees its message before its ack. The server runs one send of a connection at a time
+/// (<see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> = 1), so a user's sends apply in the order
+/// they arrived, whatever the demo latency.</para>
 /// </remarks>
 public sealed class ChatRoom : IDisposable
 {
@@ -29,7 +31,6 @@ public sealed class ChatRoom : IDisposable
     private readonly ChatOptions _options;
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer _server;
-    private readonly DemoLatency? _latency;
     private readonly TimeProvider _time;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
     private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
@@ -51,8 +52,10 @@ public sealed class ChatRoom : IDisposable
         _options = options.Value;
         _logger = logger;
         _time = time;
-        _server = new RemoteEditServer().Handle<SendMessage>(HandleSendAsync, ledger);
-        _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
+        // One send of a connection at a time, in arrival order (the library's default, stated here because the chat
+        // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
+        _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
+            .Handle<SendMessage>(HandleSendAsync, ledger);
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
@@ -172,7 +175,11 @@ public sealed class ChatRoom : IDisposable
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
             throw error.ToException();
         }
-        using var turn = _latency is null ? null : await _latency.WaitTurnAsync(context.Connection, cancellationToken);
+        if (_options.Demo.Latency > TimeSpan.Zero)
+        {
+            // A plain delay: the server runs a connection's sends one at a time, so they still apply in arrival order.
+            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
+        }
         var failEvery = _options.Demo.FailEveryNth;
         if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
         {

@@ -33,6 +33,25 @@ public sealed class ChatServerTests
     }
 
     [Fact]
+    public async Task Send_RapidSendsWithDemoLatency_ApplyInTheOrderTheyWereTyped()
+    {
+        // Independent delays could finish in any order; the server runs one send of a connection at a time instead.
+        await using var host = await ChatHost.StartAsync(o =>
+        {
+            o.Demo.Latency = TimeSpan.FromMilliseconds(20);
+            o.RateLimitCount = 1_000;
+        });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+        using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
+
+        var edits = Enumerable.Range(0, 8).Select(i => client.Send($"typed {i}")).ToList();
+        await view.WaitUntilAsync(items => edits.All(e => items.ContainsKey(e.Id)));
+
+        view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text).Should().Equal(Enumerable.Range(0, 8).Select(i => $"typed {i}"));
+    }
+
+    [Fact]
     public async Task Connect_AfterMessages_ReceivesHistoryThenLiveMessages()
     {
         await using var host = await ChatHost.StartAsync();
