@@ -56,6 +56,9 @@ public sealed class ChatRoom : IDisposable
         // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
         _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
             .Handle<SendMessage>(HandleSendAsync, ledger);
+        // A crashing handler is answered edit.failed without details; the details are logged here, as an error.
+        _server.HandlerFailed += (_, failure) =>
+            ChatLog.HandlerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id);
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {

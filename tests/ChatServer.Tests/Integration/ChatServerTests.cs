@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits;
 using Reactive.Edits.Remote;
@@ -49,6 +50,30 @@ public sealed class ChatServerTests
         await view.WaitUntilAsync(items => edits.All(e => items.ContainsKey(e.Id)));
 
         view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text).Should().Equal(Enumerable.Range(0, 8).Select(i => $"typed {i}"));
+    }
+
+    [Fact]
+    public async Task Send_HandlerCrashes_IsRejectedWithEditFailed_AndLoggedAsAnErrorWithTheException()
+    {
+        var crash = new InvalidOperationException("disk on fire");
+        await using var host = await ChatHost.StartAsync(services: services => services.AddSingleton<ChatServer.Storage.IMessageStore>(new CrashingStore(crash)));
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+
+        var edit = await client.SendAndSettleAsync("boom");
+
+        edit.Status.Should().Be(EditStatus.Rejected);
+        edit.Error.Should().BeOfType<RemoteEditRejectedException>().Which.Code.Should().Be(RemoteErrorCodes.Failed);
+        edit.Error!.Message.Should().NotContain("disk", "the details stay on the server");
+        host.Logs.Errors.Should().ContainSingle("a crashing handler is an error the fuzz test's check sees")
+            .Which.Should().Match<LogEntry>(e => e.EventId.Id == 10 && ReferenceEquals(e.Exception, crash) && e.Message.Contains(edit.Id.Value.ToString(), StringComparison.Ordinal));
+    }
+
+    private sealed class CrashingStore(Exception crash) : ChatServer.Storage.IMessageStore
+    {
+        public IReadOnlyList<ChatMessage> Recent() => [];
+
+        public ChatMessage Append(Guid id, string user, string text) => throw crash;
     }
 
     [Fact]
