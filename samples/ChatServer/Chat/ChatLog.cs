@@ -27,6 +27,9 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Refused a connection of {User}: already {Limit} open")]
     public static partial void TooManyConnections(ILogger logger, string user, int limit);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Send {EditId} attempt {Attempt} on connection {ConnectionId} failed in its handler; answered edit.failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, Guid editId, int attempt, string connectionId);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
     public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
 }

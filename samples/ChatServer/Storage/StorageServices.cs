@@ -23,7 +23,7 @@ public static class StorageServices
             ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
         services.AddSingleton<IEditLedger<SendMessage>>(static provider => IsMemory(provider)
-            ? new InMemoryEditLedger<SendMessage>()
+            ? new InMemoryEditLedger<SendMessage>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
             : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider));
         return services;
     }
