@@ -1,6 +1,7 @@
 using ChatServer.Shared;
 using Reactive.Edits;
 using Reactive.Edits.ChangeSets;
+using Reactive.Edits.Remote;
 
 namespace ChatServer.LoadTest;
 
@@ -57,15 +58,15 @@ public sealed class SharedClientConnection : ILoadConnection
             }),
             client.Status.Subscribe(status =>
             {
-                if (status.State == ConnectionState.Connected)
+                if (status.State == RemoteConnectionState.Connected)
                 {
                     wasConnected = true;
                     connected.TrySetResult();
                 }
-                else if (wasConnected && status.State != ConnectionState.Stopped)
+                else if (wasConnected && status.State != RemoteConnectionState.Stopped)
                 {
                     // The client reconnects by itself, but for the load any drop is an early close.
-                    sink.OnClosed(index, status.Error ?? status.State.ToString());
+                    sink.OnClosed(index, status.Error?.Message ?? status.State.ToString());
                 }
             }),
         };

@@ -11,8 +11,9 @@ using Reactive.Edits.Remote;
 namespace ChatServer.Shared;
 
 /// <summary>A chat client on Reactive.Edits: connects (with the login cookie), sends messages as edits, observes
-/// messages and presence as change sets, and reconnects with backoff. Shared by the browser app, the integration
-/// tests and the load generator.</summary>
+/// messages and presence as change sets, and stays connected through the library's <see cref="RemoteEditClientConnection"/>
+/// (backoff with jitter, status, resend of unsettled sends). Shared by the browser app, the integration tests and the
+/// load generator.</summary>
 /// <remarks>
 /// <para>Sending is <see cref="Send"/>: a request on the <see cref="Edits"/> set, which the library's
 /// <see cref="RemoteEditClient{TCommand}"/> sends as <c>{"type":"edit","id","attempt","command"}</c> and settles from
@@ -29,14 +30,10 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly ChatClientOptions _options;
     private readonly KeyedSource<ChatMessage, EditId> _messages = new(static message => new EditId(message.Id));
     private readonly KeyedSource<PresenceEntry, string> _presence = new(static entry => entry.User, StringComparer.Ordinal);
-    private readonly BehaviorSubject<ConnectionStatus> _status = new(new ConnectionStatus(ConnectionState.Connecting, 0, null, null));
     private readonly BehaviorSubject<Welcome?> _welcome = new(null);
     private readonly Subject<ProtocolError> _errors = new();
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _run;
-    private CancellationTokenSource? _connection;
-    private ClientWebSocket? _socket;
-    private volatile bool _reconnectRequested;
+    private readonly RemoteEditClientConnection _connection;
+    private readonly IDisposable _connected;
     private int _disposed;
     private bool _presenceReplayPending;
 
@@ -63,6 +60,23 @@ public sealed class ChatClient : IAsyncDisposable
             KeyOf = static edit => edit.Id,
             Predict = (edit, _) => new ChatMessage(edit.Id.Value, _welcome.Value?.User ?? string.Empty, edit.Value.Text, edit.RequestedAt, 0),
         });
+        // The library keeps the connection: backoff with jitter, status, reconnect on demand, resend of unsettled sends.
+        _connection = new RemoteEditClientConnection(ConnectAsync, Protocol, new RemoteEditClientConnectionOptions
+        {
+            InitialDelay = _options.InitialBackoff,
+            MaxDelay = _options.MaxBackoff,
+            TimeProvider = _options.Time,
+            OnMessage = OnMessageAsync,
+        }).Add(Remote);
+        // Told before the connection's first message is handled: a new connection starts its history and presence afresh.
+        _connected = _connection.Status.Subscribe(status =>
+        {
+            if (status.State == RemoteConnectionState.Connected)
+            {
+                _presenceReplayPending = true;
+                _historyPages.Clear();
+            }
+        });
     }
 
     /// <summary>Gets the send edits: busy state (<see cref="EditSet{T}.IsBusy"/>), counts, retry and discard.</summary>
@@ -72,7 +86,7 @@ public sealed class ChatClient : IAsyncDisposable
     public RemoteEditClient<SendMessage> Remote { get; }
 
     /// <summary>Gets the wire protocol.</summary>
-    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
 
     /// <summary>Gets the authoritative messages, keyed by id, as change sets: history on connect, then live messages.</summary>
     public IObservable<IChangeSet<ChatMessage, EditId>> Messages => _messages.Connect();
@@ -83,8 +97,8 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Gets who is present, keyed by user (the empty key counts anonymous readers), as change sets.</summary>
     public IObservable<IChangeSet<PresenceEntry, string>> Presence => _presence.Connect();
 
-    /// <summary>Gets the connection state, starting with the current one.</summary>
-    public IObservable<ConnectionStatus> Status => _status.DistinctUntilChanged();
+    /// <summary>Gets the connection state, starting with the current one (the library's <see cref="RemoteEditClientConnection.Status"/>).</summary>
+    public IObservable<RemoteConnectionStatus> Status => _connection.Status;
 
     /// <summary>Gets the server's latest welcome (who this connection is, limits, demo options), starting with the current one.</summary>
     public IObservable<Welcome?> Welcomes => _welcome;
@@ -96,36 +110,11 @@ public sealed class ChatClient : IAsyncDisposable
     public IObservable<ProtocolError> Errors => _errors;
 
     /// <summary>Starts connecting, and reconnecting with backoff, until disposed.</summary>
-    public void Start() => _run ??= RunAsync(_stop.Token);
+    public void Start() => _connection.Start();
 
     /// <summary>Ends the current connection and connects again at once, e.g. after logging in or out: the
     /// connection's identity is fixed when it opens. Pending sends are resent on the new connection.</summary>
-    public void Reconnect()
-    {
-        _reconnectRequested = true;
-        var socket = _socket;
-        var connection = _connection;
-        if (socket is null || connection is null)
-        {
-            return;
-        }
-        // A polite close, so the server ends the old connection at once (in the browser, a cancelled receive may
-        // leave the server waiting for the keep-alive timeout); cancelling is the fallback if the close hangs.
-        _ = CloseForReconnectAsync(socket, connection);
-    }
-
-    private static async Task CloseForReconnectAsync(ClientWebSocket socket, CancellationTokenSource connection)
-    {
-        try
-        {
-            connection.CancelAfter(TimeSpan.FromSeconds(2));
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnect", CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The socket is already gone; the loop reconnects either way.
-        }
-    }
+    public void Reconnect() => _connection.ReconnectNow();
 
     /// <summary>Sends a message: requests an edit, shown at once as pending in <see cref="View"/>.</summary>
     /// <param name="text">The text.</param>
@@ -148,88 +137,36 @@ public sealed class ChatClient : IAsyncDisposable
         {
             return;
         }
-        await _stop.CancelAsync();
-        if (_run is not null)
-        {
-            await _run;
-        }
-        _status.OnNext(new ConnectionStatus(ConnectionState.Stopped, 0, null, null));
+        await _connection.DisposeAsync();
+        _connected.Dispose();
         Remote.Dispose();
         Edits.Dispose();
         _messages.Dispose();
         _presence.Dispose();
-        _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    // Opens one socket with the login cookie (in .NET; the browser sends it itself) and wraps it for the library.
+    private async ValueTask<IMessageChannel> ConnectAsync(CancellationToken cancellationToken)
     {
-        var failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        var socket = new ClientWebSocket();
+        try
         {
-            _status.OnNext(new ConnectionStatus(ConnectionState.Connecting, failures, null, _status.Value.Error));
-            string? error;
-            var socket = new ClientWebSocket();
-            using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _connection = connection;
-            _socket = socket;
-            try
-            {
-                _options.ConfigureSocket?.Invoke(socket.Options);
-                await socket.ConnectAsync(_socketUri, connection.Token);
-                failures = 0;
-                _presenceReplayPending = true;
-                _historyPages.Clear();
-                _status.OnNext(new ConnectionStatus(ConnectionState.Connected, 0, null, null));
-                var ended = await Remote.RunAsync(new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions { MaxMessageSize = ChatProtocol.MaxFrameSize }), Protocol, OnMessageAsync, connection.Token);
-                error = ended?.Message ?? "The server closed the connection.";
-            }
-            catch (OperationCanceledException) when (connection.IsCancellationRequested)
-            {
-                socket.Dispose();
-                error = null;
-            }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or InvalidOperationException or IOException)
-            {
-                socket.Dispose();
-                error = ex.Message;
-            }
-            finally
-            {
-                _connection = null;
-                _socket = null;
-            }
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            if (_reconnectRequested)
-            {
-                _reconnectRequested = false;
-                failures = 0;
-                continue;
-            }
-            failures++;
-            var delay = Backoff(failures);
-            _status.OnNext(new ConnectionStatus(ConnectionState.Waiting, failures, delay, error));
-            try
-            {
-                await Task.Delay(delay, _options.Time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _options.ConfigureSocket?.Invoke(socket.Options);
+            await socket.ConnectAsync(_socketUri, cancellationToken);
         }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions
+        {
+            MaxMessageSize = ChatProtocol.MaxFrameSize,
+            TimeProvider = _options.Time,
+        });
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var factor = Math.Pow(2, Math.Min(failures - 1, 16));
-        var delay = TimeSpan.FromMilliseconds(_options.InitialBackoff.TotalMilliseconds * factor);
-        return delay < _options.MaxBackoff ? delay : _options.MaxBackoff;
-    }
-
-    private ValueTask OnMessageAsync(WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    private ValueTask OnMessageAsync(WireMessage message, CancellationToken cancellationToken)
     {
         if (message.Kind != WireMessageKind.Message)
         {

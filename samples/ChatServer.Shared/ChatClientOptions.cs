@@ -11,11 +11,12 @@ public sealed class ChatClientOptions
     /// <value><see langword="null"/>.</value>
     public Action<ClientWebSocketOptions>? ConfigureSocket { get; init; }
 
-    /// <summary>Gets the first reconnect delay; it doubles after each failure up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>Gets the first reconnect delay; it doubles after each failure up to <see cref="MaxBackoff"/>, shortened by
+    /// up to 20 % at random (the library's <see cref="RemoteEditClientConnectionOptions.InitialDelay"/>).</summary>
     /// <value>500 ms.</value>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Gets the longest reconnect delay.</summary>
+    /// <summary>Gets the longest reconnect delay (<see cref="RemoteEditClientConnectionOptions.MaxDelay"/>).</summary>
     /// <value>10 seconds.</value>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -23,7 +24,7 @@ public sealed class ChatClientOptions
     /// <value><see cref="RemoteEditOptions.Default"/>.</value>
     public RemoteEditOptions Remote { get; init; } = RemoteEditOptions.Default;
 
-    /// <summary>Gets the clock of the backoff delays.</summary>
+    /// <summary>Gets the clock of the backoff delays and the socket's close timeout.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -9,8 +9,9 @@ namespace Reactive.Edits.Examples.Tests;
 /// <remarks>
 /// A block is a complete file: top-level statements (compiled as a console app) or type declarations (compiled as a
 /// library, e.g. an xunit test class). It gets what a <c>net10.0</c> console project gives every file — the implicit
-/// usings of the SDK, nullable reference types, the default language version — and, as references, the assemblies this
-/// test runs with: the .NET runtime, the three Reactive.Edits packages, System.Reactive, xunit and FluentAssertions.
+/// usings of the SDK, nullable reference types, the default language version, the SDK's System.Text.Json source
+/// generator — and, as references, the assemblies this test runs with: the .NET and ASP.NET Core runtimes, the three
+/// Reactive.Edits packages, System.Reactive, xunit and FluentAssertions.
 /// </remarks>
 internal static class PastedCode
 {
@@ -33,6 +34,8 @@ internal static class PastedCode
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
+    private static readonly Lazy<ImmutableArray<ISourceGenerator>> Generators = new(LoadGenerators);
+
     /// <summary>Compiles <paramref name="block"/> as a file of its own and returns its errors and warnings.</summary>
     /// <param name="block">The block.</param>
     /// <param name="path">The name the diagnostics give the file, e.g. the Markdown document.</param>
@@ -46,8 +49,10 @@ internal static class PastedCode
             .WithNullableContextOptions(NullableContextOptions.Enable)
             .WithSpecificDiagnosticOptions(SdkSuppressedWarnings.Select(static id => KeyValuePair.Create(id, ReportDiagnostic.Suppress)));
         var compilation = CSharpCompilation.Create("Pasted", [usings, tree], References.Value, options);
+        CSharpGeneratorDriver.Create([.. Generators.Value], parseOptions: ParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
 
-        return compilation.GetDiagnostics()
+        return generated.GetDiagnostics()
             .Where(static d => d.Severity >= DiagnosticSeverity.Warning)
             .OrderBy(static d => d.Location.SourceSpan.Start)
             .ToList();
@@ -78,5 +83,23 @@ internal static class PastedCode
             .Where(static path => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .DistinctBy(static path => Path.GetFileName(path), StringComparer.OrdinalIgnoreCase)
             .Select(static path => (MetadataReference)MetadataReference.CreateFromFile(path))];
+    }
+
+    // The System.Text.Json source generator that the SDK passes to every build, from the targeting pack of this runtime's
+    // major version (packs/Microsoft.NETCore.App.Ref/<version>/analyzers/dotnet/cs next to the shared runtime).
+    private static ImmutableArray<ISourceGenerator> LoadGenerators()
+    {
+        var dotnetRoot = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var packs = Path.Combine(dotnetRoot, "packs", "Microsoft.NETCore.App.Ref");
+        var path = Directory.GetDirectories(packs, $"{Environment.Version.Major}.*")
+            .Select(static version => Path.Combine(version, "analyzers", "dotnet", "cs", "System.Text.Json.SourceGeneration.dll"))
+            .Where(File.Exists)
+            .OrderByDescending(static file => Version.Parse(Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(file))))!)))
+            .FirstOrDefault()
+            ?? throw new FileNotFoundException($"No System.Text.Json source generator under {packs} for .NET {Environment.Version.Major}.");
+
+        return [.. System.Reflection.Assembly.LoadFrom(path).GetTypes()
+            .Where(static type => !type.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(type))
+            .Select(static type => ((IIncrementalGenerator)Activator.CreateInstance(type)!).AsSourceGenerator())];
     }
 }

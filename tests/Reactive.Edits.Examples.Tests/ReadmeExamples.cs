@@ -1,6 +1,13 @@
 using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
 using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Reactive.Edits;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Diagnostics;
@@ -241,6 +248,75 @@ public sealed class ReadmeExamples
     }
 
     [Fact]
+    public async Task RealClientAndServer_OverAWebSocket_AcceptsOneAndRejectsTheEmptyOne()
+    {
+        // The wire protocol: one command type, as JSON through source-generated metadata (trimming-safe, also in the browser).
+        var protocol = new EditWireProtocol().WithCommand(ChatJson.Default.SendMessage);
+
+        // The server: a WebSocket endpoint that runs each edit through its handler once per edit id and answers the sender.
+        var messages = new List<string>();
+        using var server = new RemoteEditServer().Handle<SendMessage>((command, context, cancellationToken) =>
+        {
+            if (string.IsNullOrWhiteSpace(command.Text))
+            {
+                throw new RemoteEditRejectedException("chat.empty", "Type a message first.");
+            }
+
+            lock (messages)
+            {
+                messages.Add(command.Text);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");         // any free port
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        await using var app = builder.Build();
+        app.UseWebSockets();
+        app.Map("/edits", async (HttpContext http) =>
+        {
+            if (!http.WebSockets.IsWebSocketRequest)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            var connection = new RemoteEditConnection(http.TraceIdentifier, http.User);
+            await server.RunAsync(connection, new WebSocketMessageChannel(socket), protocol, onMessage: null, http.RequestAborted);
+        });
+        await app.StartAsync();
+        var endpoint = new Uri(app.Urls.First().Replace("http://", "ws://") + "/edits");
+
+        // The client: an edit set, and a connection that carries its edits, reconnecting (and resending) until disposed.
+        using var edits = new EditSet<SendMessage>();
+        using var client = new RemoteEditClient<SendMessage>(edits);
+        await using var connection = new RemoteEditClientConnection(
+            async cancellationToken =>
+            {
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(endpoint, cancellationToken);
+                return new WebSocketMessageChannel(socket);
+            },
+            protocol).Add(client);
+        connection.Start();
+
+        var settled = edits.Events.Where(e => e.Kind is EditEventKind.Accepted or EditEventKind.Rejected).Take(2).ToList().ToTask();
+        edits.Request(new SendMessage("hello"));
+        edits.Request(new SendMessage(" "));
+        foreach (var e in await settled)
+        {
+            Console.WriteLine($"{e.Kind} '{e.Edit.Value.Text}' {e.Edit.Error?.Message}".TrimEnd());
+        }
+
+        Console.WriteLine($"the server stored {messages.Count} message(s)");
+
+        Console.Lines.Should().Equal("Accepted 'hello'", "Rejected ' ' Type a message first.", "the server stored 1 message(s)");
+    }
+
+    [Fact]
     public void RemoteEdits_LostAnswer_IsResentWithTheSameIdAndAppliedOnce()
     {
         var clock = new TestClock();
@@ -395,3 +471,9 @@ public sealed class SendBoxViewModel : IDisposable
 
     public void Dispose() => _busy.Dispose();
 }
+
+// The command and its JSON metadata of the real-client-and-server example.
+record SendMessage(string Text);
+
+[JsonSerializable(typeof(SendMessage))]
+partial class ChatJson : JsonSerializerContext;

@@ -40,6 +40,7 @@ public sealed class ReadmeTests
     [InlineData("Lifecycle events")]
     [InlineData("Metrics")]
     [InlineData("Optimistic view")]
+    [InlineData("A real client and server")]
     [InlineData("Coming from DynamicData")]
     [InlineData("Testing your edits")]
     public void Readme_DocumentedSection_HasACompiledExample(string heading)

@@ -6,7 +6,7 @@ namespace Reactive.Edits.Remote.Tests;
 
 public sealed class EditWireProtocolTests
 {
-    private readonly EditWireProtocol<PostMessage> _protocol = new(TestJson.Default.PostMessage);
+    private readonly EditWireProtocol _protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
 
     [Fact]
     public void EncodeEdit_ThenDecode_RoundTrips()
@@ -19,7 +19,9 @@ public sealed class EditWireProtocolTests
         frame.Type.Should().Be(ChannelMessageType.Text);
         frame.GetText().Should().Be("{\"type\":\"edit\",\"id\":\"" + request.Id + "\",\"attempt\":3,\"command\":{\"text\":\"hi\"}}");
         decoded.Kind.Should().Be(WireMessageKind.Edit);
-        decoded.Request.Should().Be(request);
+        decoded.CommandKind.Should().BeEmpty("the default kind carries no 'kind'");
+        decoded.TryGetRequest<PostMessage>(out var typed).Should().BeTrue();
+        typed.Should().Be(request);
     }
 
     [Fact]
@@ -153,10 +155,91 @@ public sealed class EditWireProtocolTests
     }
 
     [Fact]
-    public void Constructor_NullTypeInfo_Throws()
+    public void WithCommand_NullTypeInfo_Throws()
     {
-        var act = () => new EditWireProtocol<PostMessage>(null!);
+        var act = () => new EditWireProtocol().WithCommand<PostMessage>(null!);
 
         act.Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void SeveralKinds_EachEncodesWithItsKindAndDecodesIntoItsType()
+    {
+        var protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage).WithCommand("rename", TestJson.Default.RenameRoom);
+        var post = new EditRequest<PostMessage>(EditId.New(), 1, new PostMessage("hi"));
+        var rename = new EditRequest<RenameRoom>(EditId.New(), 2, new RenameRoom("lobby"));
+
+        var postFrame = protocol.EncodeEdit(post);
+        var renameFrame = protocol.EncodeEdit(rename);
+        var decodedRename = protocol.Decode(renameFrame);
+
+        postFrame.GetText().Should().NotContain("\"kind\"");
+        renameFrame.GetText().Should().Be("{\"type\":\"edit\",\"id\":\"" + rename.Id + "\",\"attempt\":2,\"kind\":\"rename\",\"command\":{\"name\":\"lobby\"}}");
+        decodedRename.Kind.Should().Be(WireMessageKind.Edit);
+        decodedRename.CommandKind.Should().Be("rename");
+        decodedRename.Request.Command.Should().Be(new RenameRoom("lobby"));
+        decodedRename.TryGetRequest<PostMessage>(out _).Should().BeFalse();
+        protocol.Decode(postFrame).Request.Command.Should().Be(new PostMessage("hi"));
+        protocol.CommandKinds.Should().BeEquivalentTo(string.Empty, "rename");
+    }
+
+    [Fact]
+    public void Decode_UnknownKind_IsUnknownCommandWithItsIdAndAttempt()
+    {
+        var id = EditId.New();
+
+        var decoded = _protocol.Decode(ChannelMessage.Text($$$"""{"type":"edit","id":"{{{id}}}","attempt":4,"kind":"archive","command":{"x":1}}"""));
+
+        decoded.Kind.Should().Be(WireMessageKind.UnknownCommand);
+        decoded.CommandKind.Should().Be("archive");
+        decoded.Request.Id.Should().Be(id);
+        decoded.Request.Attempt.Should().Be(4);
+        decoded.ToString().Should().Be("UnknownCommand archive");
+    }
+
+    [Fact]
+    public void Decode_NoDefaultKind_EditWithoutKindIsUnknownCommand()
+    {
+        var protocol = new EditWireProtocol().WithCommand("rename", TestJson.Default.RenameRoom);
+
+        var decoded = protocol.Decode(ChannelMessage.Text($$$"""{"type":"edit","id":"{{{EditId.New()}}}","attempt":1,"command":{"name":"x"}}"""));
+
+        decoded.Kind.Should().Be(WireMessageKind.UnknownCommand);
+        decoded.CommandKind.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("\"kind\":\"\"")]
+    [InlineData("\"kind\":3")]
+    public void Decode_KindNotANonEmptyString_IsMalformed(string kind)
+    {
+        var decoded = _protocol.Decode(ChannelMessage.Text($$$"""{"type":"edit","id":"{{{EditId.New()}}}","attempt":1,{{{kind}}},"command":{"text":"x"}}"""));
+
+        decoded.Kind.Should().Be(WireMessageKind.Malformed);
+    }
+
+    [Fact]
+    public void WithCommand_DuplicateKindOrTypeOrSecondDefault_Throws()
+    {
+        var protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
+
+        var secondDefault = () => protocol.WithCommand(TestJson.Default.RenameRoom);
+        var sameType = () => protocol.WithCommand("post", TestJson.Default.PostMessage);
+        var sameKind = () => protocol.WithCommand("rename", TestJson.Default.RenameRoom).WithCommand("rename", TestJson.Default.Presence);
+        var emptyKind = () => protocol.WithCommand(string.Empty, TestJson.Default.RenameRoom);
+
+        secondDefault.Should().Throw<ArgumentException>();
+        sameType.Should().Throw<ArgumentException>();
+        sameKind.Should().Throw<ArgumentException>();
+        emptyKind.Should().Throw<ArgumentException>();
+        protocol.CommandKinds.Should().ContainSingle("a protocol is immutable: a failed or successful WithCommand leaves it as it was");
+    }
+
+    [Fact]
+    public void EncodeEdit_TypeNotRegistered_Throws()
+    {
+        var act = () => _protocol.EncodeEdit(new EditRequest<RenameRoom>(EditId.New(), 1, new RenameRoom("x")));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*RenameRoom*");
     }
 }

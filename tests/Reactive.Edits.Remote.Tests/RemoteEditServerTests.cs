@@ -13,7 +13,7 @@ public sealed class RemoteEditServerTests
     public async Task Execute_NewEdit_RunsTheHandlerWithTheContextAndAccepts()
     {
         RemoteEditContext? seen = null;
-        using var server = new RemoteEditServer<string>((_, context, _) =>
+        using var server = new RemoteEditServer().Handle<string>((_, context, _) =>
         {
             seen = context;
             return Task.CompletedTask;
@@ -31,7 +31,7 @@ public sealed class RemoteEditServerTests
     public async Task Execute_Resend_AnsweredWithTheFirstOutcome_HandlerRunsOnce()
     {
         var runs = 0;
-        using var server = new RemoteEditServer<string>((_, _, _) =>
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) =>
         {
             Interlocked.Increment(ref runs);
             return Task.CompletedTask;
@@ -49,7 +49,7 @@ public sealed class RemoteEditServerTests
     public async Task Execute_HandlerRejects_CodeAndMessageReachTheClientAndResendsGetTheSame()
     {
         var runs = 0;
-        using var server = new RemoteEditServer<string>((_, _, _) =>
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) =>
         {
             runs++;
             throw new RemoteEditRejectedException("chat.too-long", "At most 5 characters.");
@@ -67,7 +67,7 @@ public sealed class RemoteEditServerTests
     [Fact]
     public async Task Execute_HandlerFails_RejectsWithAGenericErrorWithoutDetails()
     {
-        using var server = new RemoteEditServer<string>((_, _, _) => Task.FromException(new InvalidOperationException("secret connection string")));
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) => Task.FromException(new InvalidOperationException("secret connection string")));
 
         var reply = await server.ExecuteAsync(new EditRequest<string>(EditId.New(), 1, "hi"), _connection, default);
 
@@ -81,7 +81,7 @@ public sealed class RemoteEditServerTests
         var runs = 0;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var server = new RemoteEditServer<string>(async (_, _, _) =>
+        using var server = new RemoteEditServer().Handle<string>(async (_, _, _) =>
         {
             Interlocked.Increment(ref runs);
             started.TrySetResult();
@@ -105,7 +105,7 @@ public sealed class RemoteEditServerTests
     {
         var runs = 0;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var server = new RemoteEditServer<string>(async (_, _, _) =>
+        using var server = new RemoteEditServer().Handle<string>(async (_, _, _) =>
         {
             Interlocked.Increment(ref runs);
             await release.Task;
@@ -131,7 +131,7 @@ public sealed class RemoteEditServerTests
     [Fact]
     public async Task Execute_SameIdDifferentCommand_RejectedWithTheConflictCode()
     {
-        using var server = new RemoteEditServer<string>((_, _, _) => Task.CompletedTask);
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) => Task.CompletedTask);
         var id = EditId.New();
         await server.ExecuteAsync(new EditRequest<string>(id, 1, "hi"), _connection, default);
 
@@ -144,7 +144,7 @@ public sealed class RemoteEditServerTests
     public async Task Execute_RetryAfterRejection_RunsTheHandlerAgain()
     {
         var runs = 0;
-        using var server = new RemoteEditServer<string>((_, context, _) =>
+        using var server = new RemoteEditServer().Handle<string>((_, context, _) =>
         {
             runs++;
             return context.Attempt == 1 ? throw new RemoteEditRejectedException("rate", "Too fast.") : Task.CompletedTask;
@@ -163,7 +163,7 @@ public sealed class RemoteEditServerTests
     public async Task Dispose_WhileHandlerRuns_AbandonsWithoutAnswer()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = new RemoteEditServer<string>(async (_, _, ct) =>
+        var server = new RemoteEditServer().Handle<string>(async (_, _, ct) =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
@@ -175,18 +175,18 @@ public sealed class RemoteEditServerTests
         server.Dispose();
 
         (await running.WaitAsync(Guard)).Should().BeNull();
-        (await server.Ledger.ClaimAsync(request.Id, 1, "hi", default)).IsOwner.Should().BeTrue("an abandoned run may be claimed again");
+        (await server.GetLedger<string>().ClaimAsync(request.Id, 1, "hi", default)).IsOwner.Should().BeTrue("an abandoned run may be claimed again");
     }
 
     [Fact]
     public async Task Execute_InvalidArguments_Throw()
     {
-        using var server = new RemoteEditServer<string>((_, _, _) => Task.CompletedTask);
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) => Task.CompletedTask);
 
         var noConnection = () => server.ExecuteAsync(new EditRequest<string>(EditId.New(), 1, "hi"), null!, default);
         var badAttempt = () => server.ExecuteAsync(new EditRequest<string>(EditId.New(), 0, "hi"), _connection, default);
-        var noHandler = () => new RemoteEditServer<string>(null!);
-        var noLedger = () => new RemoteEditServer<string>((_, _, _) => Task.CompletedTask, null!);
+        var noHandler = () => new RemoteEditServer().Handle<string>(null!);
+        var noLedger = () => new RemoteEditServer().Handle<string>((_, _, _) => Task.CompletedTask, null!);
 
         await noConnection.Should().ThrowAsync<ArgumentNullException>();
         await badAttempt.Should().ThrowAsync<ArgumentOutOfRangeException>();

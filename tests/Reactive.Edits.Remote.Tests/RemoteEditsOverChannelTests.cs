@@ -9,15 +9,15 @@ public sealed class RemoteEditsOverChannelTests : IAsyncDisposable
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
 
     private readonly TestClock _clock = new();
-    private readonly EditWireProtocol<PostMessage> _protocol = new(TestJson.Default.PostMessage);
+    private readonly EditWireProtocol _protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
     private readonly EditSet<PostMessage> _edits;
     private readonly RemoteEditClient<PostMessage> _client;
-    private readonly RemoteEditServer<PostMessage> _server;
+    private readonly RemoteEditServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
     private readonly TaskCompletionSource<Edit<PostMessage>> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Func<PostMessage, RemoteEditContext, Task> _handler = (_, _) => Task.CompletedTask;
-    private Func<WireMessage<PostMessage>, ValueTask> _onClientMessage = _ => ValueTask.CompletedTask;
+    private Func<WireMessage, ValueTask> _onClientMessage = _ => ValueTask.CompletedTask;
 
     public RemoteEditsOverChannelTests()
     {
@@ -32,7 +32,7 @@ public sealed class RemoteEditsOverChannelTests : IAsyncDisposable
 
         // Virtual time that never advances: no ack timeout fires, only the connection's fate matters.
         _client = new RemoteEditClient<PostMessage>(_edits, RemoteEditOptions.Default, _clock);
-        _server = new RemoteEditServer<PostMessage>((command, context, _) => _handler(command, context));
+        _server = new RemoteEditServer().Handle<PostMessage>((command, context, _) => _handler(command, context));
     }
 
     public async ValueTask DisposeAsync()
@@ -205,7 +205,7 @@ public sealed class RemoteEditsOverChannelTests : IAsyncDisposable
     [Fact]
     public async Task AckAndRejectFromAClient_ReachTheServerCallback_AndAreNotRun()
     {
-        var seen = new List<WireMessage<PostMessage>>();
+        var seen = new List<WireMessage>();
         var runs = 0;
         _handler = (_, _) =>
         {

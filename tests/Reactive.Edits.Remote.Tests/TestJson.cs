@@ -6,7 +6,10 @@ public sealed record PostMessage(string Text);
 
 public sealed record Presence(int Count);
 
+public sealed record RenameRoom(string Name);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(PostMessage))]
 [JsonSerializable(typeof(Presence))]
+[JsonSerializable(typeof(RenameRoom))]
 public sealed partial class TestJson : JsonSerializerContext;

@@ -1,8 +1,8 @@
 namespace ChatServer.Chat;
 
 /// <summary>Counts one connection's bad frames — input a conforming client never sends: malformed or unknown messages,
-/// answers, binary frames, and edits on an anonymous connection — so that a flood of them is cut off instead of each
-/// costing an answer and a log line.</summary>
+/// answers, and edits on an anonymous connection — so that a flood of them is cut off instead of each costing an
+/// answer and a log line. (A binary frame closes the socket with 1003 at once.)</summary>
 /// <remarks>
 /// <para>The first <see cref="ChatOptions.MaxBadFrames"/> are answered as usual (an <c>error</c> or a <c>reject</c>);
 /// the next one is not, and <see cref="BadFrameBudgetChannel"/> closes the connection with 1008 before reading

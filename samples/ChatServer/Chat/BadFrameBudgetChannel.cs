@@ -16,7 +16,8 @@ namespace ChatServer.Chat;
 /// <param name="socket">The socket, to send the close frame on (the WebSocket serializes it with the channel's sends).</param>
 /// <param name="budget">The connection's budget.</param>
 /// <param name="closeTimeout">How long sending the close frame may take before the socket is aborted.</param>
-internal sealed class BadFrameBudgetChannel(IMessageChannel inner, WebSocket socket, BadFrameBudget budget, TimeSpan closeTimeout) : IMessageChannel
+/// <param name="time">The clock of <paramref name="closeTimeout"/>.</param>
+internal sealed class BadFrameBudgetChannel(IMessageChannel inner, WebSocket socket, BadFrameBudget budget, TimeSpan closeTimeout, TimeProvider time) : IMessageChannel
 {
     public ValueTask SendAsync(ChannelMessage message, CancellationToken cancellationToken) => inner.SendAsync(message, cancellationToken);
 
@@ -31,7 +32,7 @@ internal sealed class BadFrameBudgetChannel(IMessageChannel inner, WebSocket soc
                 return message;
             }
         }
-        using var timeout = new CancellationTokenSource(closeTimeout);
+        using var timeout = new CancellationTokenSource(closeTimeout, time);
         try
         {
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)

@@ -24,6 +24,7 @@ public static class ChatEndpoints
         ConnectionLimiter limiter,
         IOptions<ChatOptions> options,
         IHostApplicationLifetime lifetime,
+        TimeProvider time,
         ILogger<ChatRoom> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -50,15 +51,15 @@ public static class ChatEndpoints
             // Accepted, then closed with a reason: a browser cannot read the status of a refused upgrade, but it
             // does see a close code and reason.
             ChatLog.TooManyConnections(logger, user, limiter.Limit);
-            await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout);
+            await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout, time);
             return;
         }
         await room.RunAsync(socket, context.User, lifetime.ApplicationStopping);
     }
 
-    private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout)
+    private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time)
     {
-        using var timeout = new CancellationTokenSource(closeTimeout);
+        using var timeout = new CancellationTokenSource(closeTimeout, time);
         try
         {
             await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, reason, timeout.Token);

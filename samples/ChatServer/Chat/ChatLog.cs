@@ -27,7 +27,10 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Refused a connection of {User}: already {Limit} open")]
     public static partial void TooManyConnections(ILogger logger, string user, int limit);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent more than {Limit} bad frames: closing it (1008)")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Send {EditId} attempt {Attempt} on connection {ConnectionId} failed in its handler; answered edit.failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, Guid editId, int attempt, string connectionId);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent more than {Limit} bad frames: closing it (1008)")]
     public static partial void TooManyBadFrames(ILogger logger, string connectionId, int limit);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Refusing connections from {Address}: already {Limit} open")]

@@ -43,8 +43,8 @@ public sealed class ChatOptions
     public int MaxConnectionsPerAddress { get; set; } = 100;
 
     /// <summary>Gets or sets how many bad frames one connection may send — malformed or unknown messages, answers,
-    /// binary frames, edits while anonymous, all of which a conforming client never sends — each answered with an
-    /// error; the next one closes the connection with 1008 (policy violation).</summary>
+    /// edits while anonymous, all of which a conforming client never sends — each answered with an error; the next one
+    /// closes the connection with 1008 (policy violation).</summary>
     /// <value>20.</value>
     public int MaxBadFrames { get; set; } = 20;
 
@@ -83,9 +83,14 @@ public sealed class ChatOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets the most messages waiting to be sent to one connection; a client that reads slower is
-    /// disconnected rather than allowed to grow the server's memory.</summary>
+    /// closed with 1008 rather than allowed to grow the server's memory.</summary>
     /// <value>1,024.</value>
     public int OutboxCapacity { get; set; } = 1024;
+
+    /// <summary>Gets or sets the most bytes waiting to be sent to one connection; past it, as past
+    /// <see cref="OutboxCapacity"/>, the client is closed with 1008.</summary>
+    /// <value>4,194,304 (4 MiB).</value>
+    public long OutboxByteCapacity { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>Gets or sets where messages and the ledger of edit ids are kept (section <c>Chat:Store</c>).</summary>
     /// <value>SQLite in <c>chat.db</c> under the content root.</value>

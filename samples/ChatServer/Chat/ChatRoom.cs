@@ -17,7 +17,9 @@ namespace ChatServer.Chat;
 /// outbox.</para>
 /// <para><b>Ordering</b>: the send handler stores the message and posts it to every connection's outbox under one
 /// gate, before it returns; the driver posts the ack after it returns. So every connection sees messages in the same
-/// order, and the sender sees its message before its ack.</para>
+/// order, and the sender sees its message before its ack. The server runs one send of a connection at a time
+/// (<see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> = 1), so a user's sends apply in the order
+/// they arrived, whatever the demo latency.</para>
 /// </remarks>
 public sealed class ChatRoom : IDisposable
 {
@@ -28,8 +30,8 @@ public sealed class ChatRoom : IDisposable
     private readonly PresenceTracker _presence;
     private readonly ChatOptions _options;
     private readonly ILogger<ChatRoom> _logger;
-    private readonly RemoteEditServer<SendMessage> _server;
-    private readonly DemoLatency? _latency;
+    private readonly RemoteEditServer _server;
+    private readonly TimeProvider _time;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
     private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
@@ -51,8 +53,14 @@ public sealed class ChatRoom : IDisposable
         _presence = presence;
         _options = options.Value;
         _logger = logger;
-        _server = new RemoteEditServer<SendMessage>(HandleSendAsync, ledger);
-        _latency = _options.Demo.Latency > TimeSpan.Zero ? new DemoLatency(_options.Demo.Latency, time) : null;
+        _time = time;
+        // One send of a connection at a time, in arrival order (the library's default, stated here because the chat
+        // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
+        _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
+            .Handle<SendMessage>(HandleSendAsync, ledger);
+        // A crashing handler is answered edit.failed without details; the details are logged here, as an error.
+        _server.HandlerFailed += (_, failure) =>
+            ChatLog.HandlerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id);
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
@@ -61,7 +69,7 @@ public sealed class ChatRoom : IDisposable
     }
 
     /// <summary>Gets the wire protocol: the library's edit envelopes plus the chat's own message types.</summary>
-    public EditWireProtocol<SendMessage> Protocol { get; } = new(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
 
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
@@ -95,10 +103,21 @@ public sealed class ChatRoom : IDisposable
         using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
         try
         {
+            // The library's channel: UTF-8 text only (a binary frame closes with 1003), the frame limit (1009), and a
+            // bounded outbox whose overflow closes a slow reader with 1008; every timeout on the host's one clock.
+            var socketChannel = new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions
+            {
+                MaxMessageSize = _options.MaxFrameSize,
+                TextOnly = true,
+                OutboxCapacity = _options.OutboxCapacity,
+                OutboxByteCapacity = _options.OutboxByteCapacity,
+                OutboxFullMode = OutboxFullMode.Close,
+                CloseTimeout = _options.CloseTimeout,
+                TimeProvider = _time,
+            });
+            // A connection that sends more bad frames than its budget is closed with 1008.
             var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
-            var channel = new BadFrameBudgetChannel(new TextFramesOnlyChannel(
-                new SlowConsumerChannel(socket, connection, _options.MaxFrameSize, _options.CloseTimeout),
-                () => RefuseMalformed(connection, "Binary frames are not accepted: send UTF-8 JSON text frames.")), socket, budget, _options.CloseTimeout);
+            var channel = new BadFrameBudgetChannel(socketChannel, socket, budget, _options.CloseTimeout, _time);
             await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
         }
         finally
@@ -169,7 +188,11 @@ public sealed class ChatRoom : IDisposable
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
             throw error.ToException();
         }
-        using var turn = _latency is null ? null : await _latency.WaitTurnAsync(context.Connection, cancellationToken);
+        if (_options.Demo.Latency > TimeSpan.Zero)
+        {
+            // A plain delay: the server runs a connection's sends one at a time, so they still apply in arrival order.
+            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
+        }
         var failEvery = _options.Demo.FailEveryNth;
         if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
         {
@@ -194,7 +217,7 @@ public sealed class ChatRoom : IDisposable
         }
     }
 
-    private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage<SendMessage> message, CancellationToken cancellationToken)
+    private ValueTask OnMessageAsync(RemoteEditConnection connection, WireMessage message, CancellationToken cancellationToken)
     {
         var error = message.Kind switch
         {

@@ -25,7 +25,9 @@ public static class StorageServices
         // Refusals (an anonymous send, an empty or too long text, a rate-limited send) are answered but not recorded:
         // otherwise each one an attacker sends would cost the store its text.
         services.AddSingleton<IEditLedger<SendMessage>>(static provider => new RefusalSkippingLedger<SendMessage>(
-            IsMemory(provider) ? new InMemoryEditLedger<SendMessage>() : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
+            IsMemory(provider)
+                ? new InMemoryEditLedger<SendMessage>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
+                : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
             SendValidator.RefusalCodes));
         return services;
     }

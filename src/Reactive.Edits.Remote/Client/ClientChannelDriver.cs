@@ -2,43 +2,58 @@ using System.Threading.Channels;
 
 namespace Reactive.Edits.Remote;
 
-/// <summary>Runs one connection of a <see cref="RemoteEditClient{TCommand}"/> over an <see cref="IMessageChannel"/>; see <see cref="RemoteEditChannelExtensions"/>.</summary>
-internal static class ClientChannelDriver<TCommand>
+/// <summary>Runs one connection of one or several <see cref="RemoteEditClient{TCommand}"/> over an <see cref="IMessageChannel"/>; see <see cref="RemoteEditChannelExtensions"/> and <see cref="RemoteEditClientConnection"/>.</summary>
+internal static class ClientChannelDriver
 {
     public static async Task<Exception?> RunAsync(
-        RemoteEditClient<TCommand> client,
+        IReadOnlyList<ClientBinding> clients,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
-        var queue = Channel.CreateUnbounded<EditRequest<TCommand>>(new UnboundedChannelOptions { SingleReader = true });
+        var queue = Channel.CreateUnbounded<ChannelMessage>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var subscriptions = new List<IDisposable>(clients.Count);
         Exception? failure = null;
         try
         {
-            using (client.Outgoing.Subscribe(request => queue.Writer.TryWrite(request)))
+            foreach (var client in clients)
             {
-                try
+                subscriptions.Add(client.SubscribeOutgoing(protocol, message => queue.Writer.TryWrite(message)));
+            }
+
+            try
+            {
+                foreach (var client in clients)
                 {
                     client.OnConnected();
-                    var sending = SendLoopAsync(queue.Reader, channel, protocol, stop.Token);
-                    var receiving = ReceiveLoopAsync(client, channel, protocol, onMessage, stop.Token);
-                    var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
-                    await stop.CancelAsync().ConfigureAwait(false);
-                    failure = await first.ConfigureAwait(false);
-                    var second = await (first == sending ? receiving : sending).ConfigureAwait(false);
-                    failure ??= second;
                 }
-                finally
+
+                var sending = SendLoopAsync(queue.Reader, channel, stop.Token);
+                var receiving = ReceiveLoopAsync(clients, channel, protocol, onMessage, stop.Token);
+                var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+                await stop.CancelAsync().ConfigureAwait(false);
+                failure = await first.ConfigureAwait(false);
+                var second = await (first == sending ? receiving : sending).ConfigureAwait(false);
+                failure ??= second;
+            }
+            finally
+            {
+                // Sent edits become unknown before the subscriptions end, so that none is lost in between.
+                foreach (var client in clients)
                 {
-                    // Sent edits become unknown before the subscription ends, so that none is lost in between.
                     client.OnDisconnected();
                 }
             }
         }
         finally
         {
+            foreach (var subscription in subscriptions)
+            {
+                subscription.Dispose();
+            }
+
             queue.Writer.TryComplete();
             await CloseAsync(channel).ConfigureAwait(false);
         }
@@ -61,15 +76,15 @@ internal static class ClientChannelDriver<TCommand>
         await channel.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task<Exception?> SendLoopAsync(ChannelReader<EditRequest<TCommand>> queue, IMessageChannel channel, EditWireProtocol<TCommand> protocol, CancellationToken cancellationToken)
+    private static async Task<Exception?> SendLoopAsync(ChannelReader<ChannelMessage> queue, IMessageChannel channel, CancellationToken cancellationToken)
     {
         try
         {
             while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (queue.TryRead(out var request))
+                while (queue.TryRead(out var message))
                 {
-                    await channel.SendAsync(protocol.EncodeEdit(request), cancellationToken).ConfigureAwait(false);
+                    await channel.SendAsync(message, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -88,10 +103,10 @@ internal static class ClientChannelDriver<TCommand>
     }
 
     private static async Task<Exception?> ReceiveLoopAsync(
-        RemoteEditClient<TCommand> client,
+        IReadOnlyList<ClientBinding> clients,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
         while (true)
@@ -122,10 +137,19 @@ internal static class ClientChannelDriver<TCommand>
             {
                 case WireMessageKind.Ack:
                 case WireMessageKind.Reject:
-                    client.OnReply(decoded.Reply);
+                    // Edit ids are globally unique: the client that tracks the edit takes the reply.
+                    foreach (var client in clients)
+                    {
+                        if (client.OnReply(decoded.Reply))
+                        {
+                            break;
+                        }
+                    }
+
                     break;
 
                 case WireMessageKind.Edit:
+                case WireMessageKind.UnknownCommand:
                     // A server does not send edits to a client; there is nothing to do with one.
                     break;
 

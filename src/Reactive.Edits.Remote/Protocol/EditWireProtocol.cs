@@ -4,34 +4,42 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Reactive.Edits.Remote;
 
-/// <summary>Encodes and decodes the default wire protocol: JSON text messages with a <c>type</c> discriminator, edits and their answers multiplexed with the application's own messages.</summary>
-/// <typeparam name="TCommand">The type of the edits' commands.</typeparam>
+/// <summary>Encodes and decodes the default wire protocol: JSON text messages with a <c>type</c> discriminator, edits of several command kinds and their answers multiplexed with the application's own messages.</summary>
 /// <remarks>
+/// <para>The protocol is a registry of command kinds, built once and then immutable:
+/// <see cref="WithCommand{TCommand}(string, JsonTypeInfo{TCommand})"/> registers a kind by name, and
+/// <see cref="WithCommand{TCommand}(JsonTypeInfo{TCommand})"/> the one default kind, whose edits carry no <c>kind</c>
+/// (an application with one command type needs nothing more). Each command type has one kind; no union type is needed.</para>
 /// <list type="table">
 /// <listheader><term>message</term><description>shape</description></listheader>
-/// <item><term>edit (client → server)</term><description><c>{"type":"edit","id":"&lt;guid&gt;","attempt":1,"command":&lt;TCommand&gt;}</c></description></item>
+/// <item><term>edit (client → server)</term><description><c>{"type":"edit","id":"&lt;guid&gt;","attempt":1,"kind":"&lt;kind&gt;","command":&lt;command&gt;}</c>; no <c>kind</c> for the default kind</description></item>
 /// <item><term>ack (server → client)</term><description><c>{"type":"ack","id":"&lt;guid&gt;","attempt":1}</c></description></item>
 /// <item><term>reject (server → client)</term><description><c>{"type":"reject","id":"&lt;guid&gt;","attempt":1,"code":"…","message":"…"}</c></description></item>
 /// <item><term>anything else</term><description><c>{"type":"&lt;name&gt;","payload":…}</c>, passed through to the application as <see cref="WireMessageKind.Message"/></description></item>
 /// </list>
 /// <para>Trimming- and AOT-safe: the envelopes are written and read with <see cref="Utf8JsonWriter"/> and <see cref="JsonDocument"/>,
-/// and the command goes through the <see cref="JsonTypeInfo{T}"/> the application supplies (from its source-generated
+/// and each command goes through the <see cref="JsonTypeInfo{T}"/> the application supplies (from its source-generated
 /// <c>JsonSerializerContext</c>); nothing uses reflection.</para>
 /// <para><see cref="Decode(ChannelMessage)"/> never throws on bad input: invalid JSON, a missing or ill-typed field, or a
-/// command the type info cannot read all give a <see cref="WireMessageKind.Malformed"/> result with the reason.</para>
+/// command the type info cannot read all give a <see cref="WireMessageKind.Malformed"/> result with the reason; an edit
+/// of a kind not registered gives <see cref="WireMessageKind.UnknownCommand"/>, with its id and attempt, so that a server
+/// can reject it by id (nothing is lost: the client keeps the edit, rejected, with its value).</para>
 /// <para>Thread safety: an instance is immutable and may be shared.</para>
 /// <example>
 /// <code>
 /// [JsonSerializable(typeof(SendMessage))]
+/// [JsonSerializable(typeof(RenameRoom))]
 /// partial class ChatJson : JsonSerializerContext;
 ///
-/// var protocol = new EditWireProtocol&lt;SendMessage&gt;(ChatJson.Default.SendMessage);
-/// ChannelMessage frame = protocol.EncodeEdit(new EditRequest&lt;SendMessage&gt;(EditId.New(), 1, new SendMessage("hi")));
-/// WireMessage&lt;SendMessage&gt; decoded = protocol.Decode(frame);   // decoded.Kind == WireMessageKind.Edit
+/// var protocol = new EditWireProtocol()
+///     .WithCommand(ChatJson.Default.SendMessage)              // the default kind: {"type":"edit",…,"command":{…}}
+///     .WithCommand("rename", ChatJson.Default.RenameRoom);    // {"type":"edit",…,"kind":"rename","command":{…}}
+/// ChannelMessage frame = protocol.EncodeEdit(new EditRequest&lt;RenameRoom&gt;(EditId.New(), 1, new RenameRoom("lobby")));
+/// WireMessage decoded = protocol.Decode(frame);   // decoded.Kind == WireMessageKind.Edit, decoded.CommandKind == "rename"
 /// </code>
 /// </example>
 /// </remarks>
-public sealed class EditWireProtocol<TCommand>
+public sealed class EditWireProtocol
 {
     internal const string EditType = "edit";
     internal const string AckType = "ack";
@@ -39,29 +47,68 @@ public sealed class EditWireProtocol<TCommand>
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    private readonly JsonTypeInfo<TCommand> _commandTypeInfo;
+    // Kind name (empty for the default kind) to command; command type to kind.
+    private readonly Dictionary<string, CommandKind> _byName;
+    private readonly Dictionary<Type, CommandKind> _byType;
 
-    /// <summary>Initializes the protocol with the JSON contract of the command type.</summary>
-    /// <param name="commandTypeInfo">The command's type info, normally from a source-generated <c>JsonSerializerContext</c>.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="commandTypeInfo"/> is <see langword="null"/>.</exception>
-    public EditWireProtocol(JsonTypeInfo<TCommand> commandTypeInfo)
+    /// <summary>Initializes a protocol with no command kinds; add them with <c>WithCommand</c>.</summary>
+    public EditWireProtocol()
+        : this(new Dictionary<string, CommandKind>(StringComparer.Ordinal), [])
     {
-        ArgumentNullException.ThrowIfNull(commandTypeInfo);
-        _commandTypeInfo = commandTypeInfo;
     }
 
-    /// <summary>Encodes an edit envelope.</summary>
+    private EditWireProtocol(Dictionary<string, CommandKind> byName, Dictionary<Type, CommandKind> byType)
+    {
+        _byName = byName;
+        _byType = byType;
+    }
+
+    /// <summary>Gets the names of the registered command kinds; the empty string stands for the default kind.</summary>
+    public IReadOnlyCollection<string> CommandKinds => _byName.Keys;
+
+    /// <summary>Returns a protocol that also carries <typeparamref name="TCommand"/> as the default command kind, whose edits carry no <c>kind</c> property.</summary>
+    /// <typeparam name="TCommand">The command type.</typeparam>
+    /// <param name="commandTypeInfo">The command's type info, normally from a source-generated <c>JsonSerializerContext</c>.</param>
+    /// <returns>A new protocol; this one is unchanged.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="commandTypeInfo"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A default kind is registered already, or <typeparamref name="TCommand"/> is.</exception>
+    public EditWireProtocol WithCommand<TCommand>(JsonTypeInfo<TCommand> commandTypeInfo) => With(string.Empty, commandTypeInfo);
+
+    /// <summary>Returns a protocol that also carries <typeparamref name="TCommand"/> as the command kind <paramref name="kind"/>.</summary>
+    /// <typeparam name="TCommand">The command type.</typeparam>
+    /// <param name="kind">The kind's name on the wire, e.g. <c>"rename"</c>; not empty.</param>
+    /// <param name="commandTypeInfo">The command's type info, normally from a source-generated <c>JsonSerializerContext</c>.</param>
+    /// <returns>A new protocol; this one is unchanged.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="kind"/> or <paramref name="commandTypeInfo"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is empty or registered already, or <typeparamref name="TCommand"/> is.</exception>
+    public EditWireProtocol WithCommand<TCommand>(string kind, JsonTypeInfo<TCommand> commandTypeInfo)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        return With(kind, commandTypeInfo);
+    }
+
+    /// <summary>Encodes an edit envelope of a registered command type.</summary>
+    /// <typeparam name="TCommand">The command type.</typeparam>
     /// <param name="request">The envelope.</param>
     /// <returns>A text message.</returns>
-    public ChannelMessage EncodeEdit(EditRequest<TCommand> request) =>
-        Write((Protocol: this, Request: request), static (writer, state) =>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TCommand"/> is not registered.</exception>
+    public ChannelMessage EncodeEdit<TCommand>(EditRequest<TCommand> request)
+    {
+        var kind = KindOf<TCommand>();
+        return Write((Kind: kind, Request: request), static (writer, state) =>
         {
             writer.WriteString("type", EditType);
             writer.WriteString("id", state.Request.Id.Value);
             writer.WriteNumber("attempt", state.Request.Attempt);
+            if (state.Kind.Name.Length > 0)
+            {
+                writer.WriteString("kind", state.Kind.Name);
+            }
+
             writer.WritePropertyName("command");
-            JsonSerializer.Serialize(writer, state.Request.Command, state.Protocol._commandTypeInfo);
+            JsonSerializer.Serialize(writer, state.Request.Command, ((CommandKind<TCommand>)state.Kind).TypeInfo);
         });
+    }
 
     /// <summary>Encodes a server's answer: an <c>ack</c>, or a <c>reject</c> with the error's code and message.</summary>
     /// <param name="reply">The answer.</param>
@@ -108,7 +155,7 @@ public sealed class EditWireProtocol<TCommand>
     /// <summary>Decodes one message; never throws on bad input.</summary>
     /// <param name="message">The message, text or binary, holding UTF-8 JSON.</param>
     /// <returns>The decoded message, or a <see cref="WireMessageKind.Malformed"/> one with the reason.</returns>
-    public WireMessage<TCommand> Decode(ChannelMessage message)
+    public WireMessage Decode(ChannelMessage message)
     {
         JsonDocument document;
         try
@@ -117,7 +164,7 @@ public sealed class EditWireProtocol<TCommand>
         }
         catch (JsonException ex)
         {
-            return WireMessage<TCommand>.ForMalformed($"Invalid JSON: {ex.Message}");
+            return WireMessage.ForMalformed($"Invalid JSON: {ex.Message}");
         }
 
         using (document)
@@ -130,10 +177,36 @@ public sealed class EditWireProtocol<TCommand>
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                // Valid JSON whose command does not fit TCommand (a wrongly typed or missing field): not "invalid JSON".
-                return WireMessage<TCommand>.ForMalformed($"The command could not be read: {ex.Message}");
+                // Valid JSON whose command does not fit its type (a wrongly typed or missing field): not "invalid JSON".
+                return WireMessage.ForMalformed($"The command could not be read: {ex.Message}");
             }
         }
+    }
+
+    internal bool Carries<TCommand>() => _byType.ContainsKey(typeof(TCommand));
+
+    private CommandKind KindOf<TCommand>() =>
+        _byType.TryGetValue(typeof(TCommand), out var kind)
+            ? kind
+            : throw new InvalidOperationException($"The command type {typeof(TCommand).Name} is not registered in this protocol: add it with WithCommand.");
+
+    private EditWireProtocol With<TCommand>(string name, JsonTypeInfo<TCommand> commandTypeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(commandTypeInfo);
+        if (_byName.ContainsKey(name))
+        {
+            throw new ArgumentException(name.Length == 0 ? "The protocol has a default command kind already." : $"The command kind '{name}' is registered already.", nameof(commandTypeInfo));
+        }
+
+        if (_byType.ContainsKey(typeof(TCommand)))
+        {
+            throw new ArgumentException($"The command type {typeof(TCommand).Name} is registered already, as another kind.", nameof(commandTypeInfo));
+        }
+
+        var kind = new CommandKind<TCommand>(name, commandTypeInfo);
+        var byName = new Dictionary<string, CommandKind>(_byName, StringComparer.Ordinal) { [name] = kind };
+        var byType = new Dictionary<Type, CommandKind>(_byType) { [typeof(TCommand)] = kind };
+        return new EditWireProtocol(byName, byType);
     }
 
     private static ChannelMessage Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
@@ -169,57 +242,97 @@ public sealed class EditWireProtocol<TCommand>
     private static string? GetString(JsonElement root, string name) =>
         root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
-    private WireMessage<TCommand> Decode(JsonElement root)
+    private WireMessage Decode(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return WireMessage<TCommand>.ForMalformed("A message must be a JSON object.");
+            return WireMessage.ForMalformed("A message must be a JSON object.");
         }
 
         var type = GetString(root, "type");
         if (string.IsNullOrEmpty(type))
         {
-            return WireMessage<TCommand>.ForMalformed("A message needs a non-empty string property 'type'.");
+            return WireMessage.ForMalformed("A message needs a non-empty string property 'type'.");
         }
 
         if (type is not (EditType or AckType or RejectType))
         {
             var payload = root.TryGetProperty("payload", out var element) ? element.Clone() : default;
-            return WireMessage<TCommand>.ForMessage(type, payload);
+            return WireMessage.ForMessage(type, payload);
         }
 
         if (!TryGetId(root, out var id))
         {
-            return WireMessage<TCommand>.ForMalformed($"A '{type}' message needs an 'id' that is a GUID string.");
+            return WireMessage.ForMalformed($"A '{type}' message needs an 'id' that is a GUID string.");
         }
 
         if (!TryGetAttempt(root, out var attempt))
         {
-            return WireMessage<TCommand>.ForMalformed($"A '{type}' message needs an 'attempt' that is a positive integer.");
+            return WireMessage.ForMalformed($"A '{type}' message needs an 'attempt' that is a positive integer.");
         }
 
         switch (type)
         {
             case EditType:
-                if (!root.TryGetProperty("command", out var commandElement))
-                {
-                    return WireMessage<TCommand>.ForMalformed("An 'edit' message needs a 'command'.");
-                }
-
-                var command = commandElement.Deserialize(_commandTypeInfo);
-                return command is null
-                    ? WireMessage<TCommand>.ForMalformed("An 'edit' message's command is null.")
-                    : WireMessage<TCommand>.ForEdit(new EditRequest<TCommand>(id, attempt, command));
+                return DecodeEdit(root, id, attempt);
 
             case AckType:
-                return WireMessage<TCommand>.ForReply(new EditReply(id, attempt, EditOutcome.Accepted));
+                return WireMessage.ForReply(new EditReply(id, attempt, EditOutcome.Accepted));
 
             default:
                 var code = GetString(root, "code");
                 var text = GetString(root, "message");
                 return string.IsNullOrEmpty(code) || text is null
-                    ? WireMessage<TCommand>.ForMalformed("A 'reject' message needs a non-empty string 'code' and a string 'message'.")
-                    : WireMessage<TCommand>.ForReply(new EditReply(id, attempt, EditOutcome.Rejected(new RemoteError(code, text))));
+                    ? WireMessage.ForMalformed("A 'reject' message needs a non-empty string 'code' and a string 'message'.")
+                    : WireMessage.ForReply(new EditReply(id, attempt, EditOutcome.Rejected(new RemoteError(code, text))));
         }
+    }
+
+    private WireMessage DecodeEdit(JsonElement root, EditId id, int attempt)
+    {
+        string name;
+        if (root.TryGetProperty("kind", out var kindElement))
+        {
+            if (kindElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(kindElement.GetString()))
+            {
+                return WireMessage.ForMalformed("An 'edit' message's 'kind', when present, must be a non-empty string.");
+            }
+
+            name = kindElement.GetString()!;
+        }
+        else
+        {
+            name = string.Empty;
+        }
+
+        if (!root.TryGetProperty("command", out var commandElement))
+        {
+            return WireMessage.ForMalformed("An 'edit' message needs a 'command'.");
+        }
+
+        if (!_byName.TryGetValue(name, out var kind))
+        {
+            return WireMessage.ForUnknownCommand(new EditRequest<object>(id, attempt, commandElement.Clone()), name);
+        }
+
+        var command = kind.Read(commandElement);
+        return command is null
+            ? WireMessage.ForMalformed("An 'edit' message's command is null.")
+            : WireMessage.ForEdit(new EditRequest<object>(id, attempt, command), name);
+    }
+
+    // One registered command kind: its name and how to read its commands.
+    private abstract class CommandKind(string name)
+    {
+        public string Name { get; } = name;
+
+        public abstract object? Read(JsonElement element);
+    }
+
+    private sealed class CommandKind<TCommand>(string name, JsonTypeInfo<TCommand> typeInfo) : CommandKind(name)
+    {
+        public JsonTypeInfo<TCommand> TypeInfo { get; } = typeInfo;
+
+        public override object? Read(JsonElement element) => element.Deserialize(TypeInfo);
     }
 }

@@ -8,4 +8,7 @@ public static class RemoteErrorCodes
 
     /// <summary>The server's handler failed with an exception that was not a <see cref="RemoteEditRejectedException"/>; its details are not sent.</summary>
     public const string Failed = "edit.failed";
+
+    /// <summary>The edit's command kind is not registered in the server's protocol, or the server has no handler for its type; nothing ran.</summary>
+    public const string UnknownCommand = "edit.unknown-command";
 }

@@ -1,16 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Reactive.Edits.Remote;
 
-/// <summary>Represents one decoded message of the default wire protocol: an edit, an answer, an application message, or malformed input.</summary>
-/// <typeparam name="TCommand">The type of the edits' commands.</typeparam>
-/// <remarks>Made by <see cref="EditWireProtocol{TCommand}.Decode(ChannelMessage)"/>; the properties that do not apply to the <see cref="Kind"/> are empty.</remarks>
-public sealed class WireMessage<TCommand>
+/// <summary>Represents one decoded message of the default wire protocol: an edit, an answer, an application message, an edit of an unknown command kind, or malformed input.</summary>
+/// <remarks>Made by <see cref="EditWireProtocol.Decode(ChannelMessage)"/>; the properties that do not apply to the <see cref="Kind"/> are empty.</remarks>
+public sealed class WireMessage
 {
-    private WireMessage(WireMessageKind kind, EditRequest<TCommand> request, EditReply reply, string type, JsonElement payload, string? error)
+    private WireMessage(WireMessageKind kind, EditRequest<object> request, string? commandKind, EditReply reply, string type, JsonElement payload, string? error)
     {
         Kind = kind;
         Request = request;
+        CommandKind = commandKind;
         Reply = reply;
         Type = type;
         Payload = payload;
@@ -20,8 +21,12 @@ public sealed class WireMessage<TCommand>
     /// <summary>Gets what the message is.</summary>
     public WireMessageKind Kind { get; }
 
-    /// <summary>Gets the edit envelope, for <see cref="WireMessageKind.Edit"/>.</summary>
-    public EditRequest<TCommand> Request { get; }
+    /// <summary>Gets the edit envelope, for <see cref="WireMessageKind.Edit"/> (the command read into its registered type) and
+    /// <see cref="WireMessageKind.UnknownCommand"/> (the command as a <see cref="JsonElement"/>).</summary>
+    public EditRequest<object> Request { get; }
+
+    /// <summary>Gets the command kind of an edit, for <see cref="WireMessageKind.Edit"/> and <see cref="WireMessageKind.UnknownCommand"/>: the empty string for the default kind.</summary>
+    public string? CommandKind { get; }
 
     /// <summary>Gets the answer, for <see cref="WireMessageKind.Ack"/> and <see cref="WireMessageKind.Reject"/>.</summary>
     public EditReply Reply { get; }
@@ -35,21 +40,45 @@ public sealed class WireMessage<TCommand>
     /// <summary>Gets why the input is not a valid message, for <see cref="WireMessageKind.Malformed"/>.</summary>
     public string? Error { get; }
 
+    /// <summary>Gets the edit envelope with its command typed, if this is an edit of <typeparamref name="TCommand"/>.</summary>
+    /// <typeparam name="TCommand">The expected command type.</typeparam>
+    /// <param name="request">The typed envelope.</param>
+    /// <returns><see langword="true"/> if this is a <see cref="WireMessageKind.Edit"/> whose command is a <typeparamref name="TCommand"/>.</returns>
+    public bool TryGetRequest<TCommand>([MaybeNullWhen(false)] out EditRequest<TCommand> request)
+    {
+        if (Kind == WireMessageKind.Edit && Request.Command is TCommand command)
+        {
+            request = new EditRequest<TCommand>(Request.Id, Request.Attempt, command);
+            return true;
+        }
+
+        request = default;
+        return false;
+    }
+
     /// <summary>Returns the kind and type, for diagnostics.</summary>
-    /// <returns>A text such as <c>Message presence</c> or <c>Malformed: …</c>.</returns>
-    public override string ToString() => Kind == WireMessageKind.Malformed ? $"Malformed: {Error}" : $"{Kind} {Type}";
+    /// <returns>A text such as <c>Message presence</c>, <c>Edit rename</c> or <c>Malformed: …</c>.</returns>
+    public override string ToString() => Kind switch
+    {
+        WireMessageKind.Malformed => $"Malformed: {Error}",
+        WireMessageKind.Edit or WireMessageKind.UnknownCommand when !string.IsNullOrEmpty(CommandKind) => $"{Kind} {CommandKind}",
+        _ => $"{Kind} {Type}",
+    };
 
-    internal static WireMessage<TCommand> ForEdit(EditRequest<TCommand> request) =>
-        new(WireMessageKind.Edit, request, default, EditWireProtocol<TCommand>.EditType, default, null);
+    internal static WireMessage ForEdit(EditRequest<object> request, string commandKind) =>
+        new(WireMessageKind.Edit, request, commandKind, default, EditWireProtocol.EditType, default, null);
 
-    internal static WireMessage<TCommand> ForReply(EditReply reply) =>
+    internal static WireMessage ForUnknownCommand(EditRequest<object> request, string commandKind) =>
+        new(WireMessageKind.UnknownCommand, request, commandKind, default, EditWireProtocol.EditType, default, null);
+
+    internal static WireMessage ForReply(EditReply reply) =>
         reply.Outcome.IsAccepted
-            ? new(WireMessageKind.Ack, default, reply, EditWireProtocol<TCommand>.AckType, default, null)
-            : new(WireMessageKind.Reject, default, reply, EditWireProtocol<TCommand>.RejectType, default, null);
+            ? new(WireMessageKind.Ack, default, null, reply, EditWireProtocol.AckType, default, null)
+            : new(WireMessageKind.Reject, default, null, reply, EditWireProtocol.RejectType, default, null);
 
-    internal static WireMessage<TCommand> ForMessage(string type, JsonElement payload) =>
-        new(WireMessageKind.Message, default, default, type, payload, null);
+    internal static WireMessage ForMessage(string type, JsonElement payload) =>
+        new(WireMessageKind.Message, default, null, default, type, payload, null);
 
-    internal static WireMessage<TCommand> ForMalformed(string error) =>
-        new(WireMessageKind.Malformed, default, default, string.Empty, default, error);
+    internal static WireMessage ForMalformed(string error) =>
+        new(WireMessageKind.Malformed, default, null, default, string.Empty, default, error);
 }

@@ -1,14 +1,14 @@
 namespace Reactive.Edits.Remote;
 
-/// <summary>Runs one connection of a <see cref="RemoteEditServer{TCommand}"/> over an <see cref="IMessageChannel"/>; see <see cref="RemoteEditChannelExtensions"/>.</summary>
-internal static class ServerChannelDriver<TCommand>
+/// <summary>Runs one connection of a <see cref="RemoteEditServer"/> over an <see cref="IMessageChannel"/>; see <see cref="RemoteEditChannelExtensions"/>.</summary>
+internal static class ServerChannelDriver
 {
     public static async Task RunAsync(
-        RemoteEditServer<TCommand> server,
+        RemoteEditServer server,
         RemoteEditConnection connection,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<RemoteEditConnection, WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
@@ -24,7 +24,7 @@ internal static class ServerChannelDriver<TCommand>
         finally
         {
             connection.Close();
-            await ClientChannelDriver<TCommand>.CloseAsync(channel).ConfigureAwait(false);
+            await ClientChannelDriver.CloseAsync(channel).ConfigureAwait(false);
         }
     }
 
@@ -57,13 +57,16 @@ internal static class ServerChannelDriver<TCommand>
     }
 
     private static async Task ReceiveLoopAsync(
-        RemoteEditServer<TCommand> server,
+        RemoteEditServer server,
         RemoteEditConnection connection,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<RemoteEditConnection, WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
+        // The per-connection bound: a slot is taken, in arrival order, before an edit starts, and given back after its
+        // reply was posted. Not disposed: runs still in progress when the loop ends give their slots back later.
+        var slots = new SemaphoreSlim(server.Options.MaxConcurrentEditsPerConnection);
         while (true)
         {
             ChannelMessage? received;
@@ -87,7 +90,17 @@ internal static class ServerChannelDriver<TCommand>
             switch (decoded.Kind)
             {
                 case WireMessageKind.Edit:
-                    _ = ExecuteAndReplyAsync(server, connection, protocol, decoded.Request);
+                case WireMessageKind.UnknownCommand:
+                    try
+                    {
+                        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    _ = ExecuteAndReplyAsync(server, connection, protocol, decoded, slots);
                     break;
 
                 default:
@@ -104,11 +117,14 @@ internal static class ServerChannelDriver<TCommand>
     }
 
     // The reply is posted only after the run completed, i.e. after the handler posted its effect: the ordering guarantee.
-    private static async Task ExecuteAndReplyAsync(RemoteEditServer<TCommand> server, RemoteEditConnection connection, EditWireProtocol<TCommand> protocol, EditRequest<TCommand> request)
+    private static async Task ExecuteAndReplyAsync(RemoteEditServer server, RemoteEditConnection connection, EditWireProtocol protocol, WireMessage edit, SemaphoreSlim slots)
     {
         try
         {
-            var reply = await server.ExecuteAsync(request, connection, connection.Closed).ConfigureAwait(false);
+            var request = edit.Request;
+            var reply = edit.Kind == WireMessageKind.UnknownCommand
+                ? RemoteEditServer.UnknownCommand(request.Id, request.Attempt, string.IsNullOrEmpty(edit.CommandKind) ? "(default)" : edit.CommandKind)
+                : await server.ExecuteAsync(request, connection, connection.Closed).ConfigureAwait(false);
             if (reply is { } answer)
             {
                 connection.TryPost(protocol.EncodeReply(answer));
@@ -122,6 +138,10 @@ internal static class ServerChannelDriver<TCommand>
         catch (Exception)
 #pragma warning restore CA1031
         {
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 }

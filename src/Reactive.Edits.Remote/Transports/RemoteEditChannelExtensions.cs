@@ -13,14 +13,8 @@ namespace Reactive.Edits.Remote;
 /// so that they keep their order relative to the answers.</para>
 /// <example>
 /// <code>
-/// // client: reconnect loop
-/// while (!ct.IsCancellationRequested)
-/// {
-///     var socket = new ClientWebSocket();
-///     await socket.ConnectAsync(uri, ct);
-///     var ended = await client.RunAsync(new WebSocketMessageChannel(socket), protocol, OnMessageAsync, ct);
-///     await backoff.WaitAsync(ct);
-/// }
+/// // client: one connection (RemoteEditClientConnection reconnects with backoff and carries several clients)
+/// var ended = await client.RunAsync(new WebSocketMessageChannel(socket), protocol, OnMessageAsync, ct);
 ///
 /// // server: per accepted WebSocket
 /// var connection = new RemoteEditConnection(id, httpContext.User);
@@ -33,7 +27,7 @@ namespace Reactive.Edits.Remote;
 public static class RemoteEditChannelExtensions
 {
     /// <summary>Runs one client connection: sends the client's envelopes and feeds the server's answers back, until the channel ends.</summary>
-    /// <typeparam name="TCommand">The type of the edits' commands.</typeparam>
+    /// <typeparam name="TCommand">The type of the edits' commands; the protocol must carry it.</typeparam>
     /// <param name="client">The client core.</param>
     /// <param name="channel">A connected channel; disposed when the call returns.</param>
     /// <param name="protocol">The wire protocol.</param>
@@ -41,6 +35,7 @@ public static class RemoteEditChannelExtensions
     /// <param name="cancellationToken">Ends the connection.</param>
     /// <returns>The exception that ended the connection (a transport failure), or <see langword="null"/> when it was closed or cancelled.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="channel"/> or <paramref name="protocol"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> has no command kind for <typeparamref name="TCommand"/>.</exception>
     /// <remarks>
     /// <list type="table">
     /// <listheader><term>step</term><description>what happens</description></listheader>
@@ -49,25 +44,25 @@ public static class RemoteEditChannelExtensions
     /// <item><term>other message, or malformed input</term><description><paramref name="onMessage"/></description></item>
     /// <item><term>end (close, failure, cancellation)</term><description><see cref="RemoteEditClient{TCommand}.OnDisconnected"/>: sent edits become unknown, to be resent on the next connection</description></item>
     /// </list>
+    /// <para>To reconnect with backoff, or to carry the clients of several command types on one connection, use <see cref="RemoteEditClientConnection"/>.</para>
     /// </remarks>
     public static Task<Exception?> RunAsync<TCommand>(
         this RemoteEditClient<TCommand> client,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(protocol);
-        return ClientChannelDriver<TCommand>.RunAsync(client, channel, protocol, onMessage, cancellationToken);
+        return ClientChannelDriver.RunAsync([ClientBinding.For(client, protocol)], channel, protocol, onMessage, cancellationToken);
     }
 
-    /// <summary>Runs one server connection: a receive loop that runs incoming edits, and a send loop that drains the connection's ordered outbox, until the channel ends.</summary>
-    /// <typeparam name="TCommand">The type of the edits' commands.</typeparam>
+    /// <summary>Runs one server connection: executes incoming edits and sends the connection's outbox (answers included, in order), until the channel ends.</summary>
     /// <param name="server">The server core.</param>
-    /// <param name="connection">The connection's identity and outbox; closed when the call returns.</param>
-    /// <param name="channel">The accepted channel; disposed when the call returns.</param>
+    /// <param name="connection">The connection; closed when the call returns.</param>
+    /// <param name="channel">A connected channel; disposed when the call returns.</param>
     /// <param name="protocol">The wire protocol.</param>
     /// <param name="onMessage">Receives application messages and malformed input; <see langword="null"/> to ignore them.</param>
     /// <param name="cancellationToken">Ends the connection (e.g. the host is stopping).</param>
@@ -76,24 +71,25 @@ public static class RemoteEditChannelExtensions
     /// <remarks>
     /// <list type="table">
     /// <listheader><term>step</term><description>what happens</description></listheader>
-    /// <item><term>edit received</term><description><see cref="RemoteEditServer{TCommand}.ExecuteAsync"/> runs (edits of one connection run concurrently); its reply is posted to the connection's outbox after the run completed</description></item>
+    /// <item><term>edit received</term><description>waits for a slot of <see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> (so edits start in arrival order; with 1 they also finish in order), then <see cref="RemoteEditServer.ExecuteAsync"/> runs the handler of its command type; its reply is posted to the connection's outbox after the run completed</description></item>
+    /// <item><term>edit of an unknown command kind</term><description>a <c>reject</c> with <see cref="RemoteErrorCodes.UnknownCommand"/>, in its turn; nothing runs</description></item>
     /// <item><term>other message, malformed input, or an <c>ack</c>/<c>reject</c> (which a client does not send)</term><description><paramref name="onMessage"/></description></item>
-    /// <item><term>outbox overflow or send failure</term><description>the connection ends</description></item>
+    /// <item><term>outbox overflow (the connection's, or the transport's <see cref="MessageChannelOverflowException"/>) or send failure</term><description>the connection ends; on overflow <see cref="RemoteEditConnection.Overflowed"/> is set</description></item>
     /// <item><term>end</term><description>the connection is closed, then the channel; runs in progress continue and are recorded in the ledger, their replies are dropped</description></item>
     /// </list>
     /// </remarks>
-    public static Task RunAsync<TCommand>(
-        this RemoteEditServer<TCommand> server,
+    public static Task RunAsync(
+        this RemoteEditServer server,
         RemoteEditConnection connection,
         IMessageChannel channel,
-        EditWireProtocol<TCommand> protocol,
-        Func<RemoteEditConnection, WireMessage<TCommand>, CancellationToken, ValueTask>? onMessage,
+        EditWireProtocol protocol,
+        Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(protocol);
-        return ServerChannelDriver<TCommand>.RunAsync(server, connection, channel, protocol, onMessage, cancellationToken);
+        return ServerChannelDriver.RunAsync(server, connection, channel, protocol, onMessage, cancellationToken);
     }
 }

@@ -12,7 +12,7 @@ namespace Reactive.Edits.Remote;
 /// <list type="table">
 /// <listheader><term>situation</term><description>behaviour</description></listheader>
 /// <item><term>send</term><description><see cref="SendAsync"/> puts the message in the outbox and returns; one send loop writes the outbox to the socket in order. The message's memory is held until it is written: do not modify it</description></item>
-/// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight gets up to <see cref="CloseTimeout"/> to finish; then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent, and the socket is aborted if that is not done within <see cref="CloseTimeout"/>. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close), and <see cref="CloseAsync"/> waits for the peer's close for at most <see cref="CloseTimeout"/></description></item>
+/// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight may finish, then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent and <see cref="CloseAsync"/> waits for the peer's close: all of it within <see cref="CloseTimeout"/> counted from the overflow, after which the send is cancelled (aborting the socket) and <see cref="CloseAsync"/> returns. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, and a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close)</description></item>
 /// <item><term>outbox full, <see cref="OutboxFullMode.DropNewest"/></term><description>the message is dropped and counted in <see cref="DroppedMessages"/></description></item>
 /// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
 /// <item><term>message longer than the limit</term><description>detected while the fragments arrive (never buffered past the limit): the socket is closed with 1009 (<see cref="WebSocketCloseStatus.MessageTooBig"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
@@ -53,7 +53,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     // Set when the outbox overflowed: wakes a pending receive, which returns null at once.
     private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _overflowTimer;
+    private readonly TaskCompletionSource _overflowDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<ChannelMessage?>? _abandonedReceive;
+    private Task<ChannelMessage?>? _receiving;
 
     // Cancels socket I/O: sends when the overflow deadline passes or the channel is disposed, receives when the caller cancels.
     private readonly CancellationTokenSource _abort = new();
@@ -194,6 +196,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
 
         var receiving = receive.AsTask();
+        Volatile.Write(ref _receiving, receiving);
         if (await Task.WhenAny(receiving, _overflow.Task).ConfigureAwait(false) == receiving)
         {
             return await receiving.ConfigureAwait(false);
@@ -207,8 +210,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     /// <inheritdoc/>
     /// <remarks>Writes out the outbox, sends a normal close (unless a close was sent already, e.g. 1009 or 1008), then
-    /// reads and drops the peer's frames until its close frame; all within <see cref="CloseTimeout"/>. Call it after the
-    /// receive loop has ended.</remarks>
+    /// reads and drops the peer's frames until its close frame; all within <see cref="CloseTimeout"/>. Called while a
+    /// <see cref="ReceiveAsync"/> is pending (to end a connection from outside its receive loop), it waits for that
+    /// receive instead, which returns <see langword="null"/> when the peer's close arrives.</remarks>
     public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
 
     /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
@@ -275,22 +279,42 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     private void OnOverflow()
     {
-        // The send in flight and the close frame get CloseTimeout; a peer that does not read at all is aborted then.
+        // One deadline, from the overflow on, bounds the whole close: the send in flight, the 1008 close frame and the
+        // wait for the peer's close. A peer that does not read at all is aborted then.
         _overflowTimer = _options.TimeProvider.CreateTimer(
-            static state => ((WebSocketMessageChannel)state!).Abort(),
+            static state => ((WebSocketMessageChannel)state!).OnOverflowDeadline(),
             this,
             _options.CloseTimeout,
             Timeout.InfiniteTimeSpan);
         _overflow.TrySetResult();
     }
 
-    private void Abort()
+    private void OnOverflowDeadline()
     {
+        _overflowDeadline.TrySetResult();
         try
         {
             _abort.Cancel();
         }
         catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    // After an overflow: the send loop sends the 1008 close (or is aborted at the deadline), then the peer's close is awaited.
+    private async Task OverflowHandshakeAsync()
+    {
+        try
+        {
+            await _sendLoop.ConfigureAwait(false);
+            if (_abandonedReceive is { } pending)
+            {
+                await pending.ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // The peer is gone or the socket was aborted: there is no close left to wait for.
+        catch (Exception)
+#pragma warning restore CA1031
         {
         }
     }
@@ -441,25 +465,27 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     // The whole close, the outbox's last messages included (a peer that does not read can stall them), is bounded by the timeout.
     private async Task CloseHandshakeAsync(CancellationToken cancellationToken)
     {
+        if (IsOverflowed)
+        {
+            await Task.WhenAny(OverflowHandshakeAsync(), _overflowDeadline.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var deadline = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (IsOverflowed)
-            {
-                // The send loop sends the 1008 close (or is aborted by the overflow timer); then the peer's close is awaited.
-                await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
-                if (_abandonedReceive is { } pending)
-                {
-                    await pending.WaitAsync(timeout.Token).ConfigureAwait(false);
-                }
-
-                return;
-            }
 
             CloseOutbox(failure: null);
             await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
             await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            if (Volatile.Read(ref _receiving) is { IsCompleted: false } receiving)
+            {
+                // Closed while the caller's receive is pending (e.g. to reconnect): that receive reads the peer's close.
+                await receiving.WaitAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+
             var dropped = new byte[InitialBufferSize];
             while (_socket.State == WebSocketState.CloseSent)
             {

@@ -31,7 +31,7 @@ public sealed class WebSocketMessageChannelOptions
     /// <value>The default is <see cref="Remote.OutboxFullMode.Close"/>: close with 1008, lose nothing silently.</value>
     public OutboxFullMode OutboxFullMode { get; init; } = OutboxFullMode.Close;
 
-    /// <summary>Gets the longest wait for the peer's close frame once this side has sent its own; after an overflow, also the longest time the send in flight may take.</summary>
+    /// <summary>Gets the longest wait for the peer's close frame once this side has sent its own; after an overflow, the longest time from the overflow until the close is given up (the send in flight and the 1008 close frame included).</summary>
     /// <value>The default is 5 seconds. Not negative.</value>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

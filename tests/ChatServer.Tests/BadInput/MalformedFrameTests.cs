@@ -121,16 +121,17 @@ public sealed class MalformedFrameTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BinaryFrame_IsAnsweredWithTextOnly_AndItsEditIsNotRun()
+    public async Task BinaryFrame_ClosesWith1003AndAReason_AndItsEditIsNotRun()
     {
         var id = Guid.NewGuid();
         await _socket.SendBytesAsync(Encoding.UTF8.GetBytes($$$"""{"type":"edit","id":"{{{id}}}","attempt":1,"command":{"text":"in binary"}}"""), WebSocketMessageType.Binary);
 
-        var error = await ReceiveErrorAsync();
+        var (status, reason) = await _socket.ReceiveCloseAsync();
 
-        ((string)error["message"]!).Should().Be("Binary frames are not accepted: send UTF-8 JSON text frames.");
+        status.Should().Be(WebSocketCloseStatus.InvalidMessageType);
+        reason.Should().Be(Reactive.Edits.Remote.WebSocketMessageChannel.TextOnlyCloseReason);
         (await Bystander.HistoryAsync(_host)).Should().NotContain(id);
-        await AssertConnectionSurvivesAndOthersServedAsync();
+        await _bystander.AssertServedAndNothingLostAsync();
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Reactive.Linq;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits;
 using Xunit.Abstractions;
 
@@ -17,10 +18,14 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     private const int PhaseMessages = 300;
     private const int Window = 16;
 
+    // The host's one clock: the close timeout after an overflow elapses when the test says so, not in real seconds.
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _time = new();
+
     [Fact]
     public async Task ClientThatStopsReading_IsDisconnectedAtItsOutboxBound_WhileTheOthersReceiveEverything()
     {
-        await using var host = await StartAsync(closeTimeout: TimeSpan.FromSeconds(1));
+        await using var host = await StartAsync();
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var bob = await TestUser.LoginAsync(host, "bob");
         await using var dave = await TestUser.LoginAsync(host, "dave");
@@ -41,6 +46,8 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         await using var slow = await RawTcpWebSocket.ConnectAsync(slowUser, receiveBufferSize: 4096);
         await presence.WaitUntilAsync(p => p.ContainsKey("slow"));
         var (stall, stallCount) = await PhaseAsync(sender, "stall", 100 * PhaseMessages, receivers, sent, stop: () => host.Room.SlowConsumersDisconnected > 0);
+        // The overflow started the close timeout; a client that does not read never answers the close: it is aborted.
+        _time.Advance(CloseTimeout);
         await presence.WaitUntilAsync(p => !p.ContainsKey("slow"), TimeSpan.FromSeconds(60));
 
         var (after, _) = await PhaseAsync(sender, "after", PhaseMessages, receivers, sent, stop: null);
@@ -66,13 +73,15 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientThatReadsTooLate_GetsClose1008AfterTheFramesAlreadySent()
     {
-        // The client starts reading as soon as the overflow is counted, well within the close timeout; it never
-        // answers the close, so the server aborts the socket when the timeout ends.
-        await using var host = await StartAsync(closeTimeout: TimeSpan.FromSeconds(3));
+        // The client starts reading as soon as the overflow is counted, within the close timeout (the fake clock stands
+        // still); it never answers the close, so the server aborts the socket when the timeout ends.
+        await using var host = await StartAsync();
         await using var alice = await TestUser.LoginAsync(host, "alice");
         await using var slowUser = await TestUser.LoginAsync(host, "slow");
         var sender = await alice.ConnectAsync();
+        using var presence = new LiveCollection<PresenceEntry, string>(sender.Presence);
         await using var slow = await RawTcpWebSocket.ConnectAsync(slowUser, receiveBufferSize: 4096);
+        await presence.WaitUntilAsync(p => p.ContainsKey("slow"));
         using var sending = new ContinuousSender(sender, "burst", Window, TextLength);
         using var stop = new CancellationTokenSource();
 
@@ -81,7 +90,9 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         await Eventually.HoldsAsync(() => host.Room.SlowConsumersDisconnected > 0 || run.IsCompleted, "the slow client's outbox overflowed", sending.Settled.Merge(Eventually.Completion(run)));
         await stop.CancelAsync();
         await run;
-        var (frames, closeStatus) = await slow.DrainAsync();
+        var (frames, closeStatus) = await slow.DrainAsync(untilCloseFrame: true);
+        _time.Advance(CloseTimeout);
+        await presence.WaitUntilAsync(p => !p.ContainsKey("slow"), TimeSpan.FromSeconds(60));
 
         output.WriteLine($"sent {sending.Sent.Count}; the late reader received {frames} whole frames, then close status {closeStatus?.ToString() ?? "none"}");
         host.Room.SlowConsumersDisconnected.Should().Be(1);
@@ -113,7 +124,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         return (ids.Count / clock.Elapsed.TotalSeconds, ids.Count);
     }
 
-    private static Task<ChatHost> StartAsync(TimeSpan closeTimeout) => ChatHost.StartAsync(options =>
+    private Task<ChatHost> StartAsync() => ChatHost.StartAsync(options =>
     {
         options.OutboxCapacity = OutboxCapacity;
         options.MaxMessageLength = TextLength;
@@ -122,6 +133,6 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         // only the outbox bound may end the slow connection.
         options.HistorySize = 10;
         options.KeepAliveInterval = TimeSpan.FromMinutes(10);
-        options.CloseTimeout = closeTimeout;
-    });
+        options.CloseTimeout = CloseTimeout;
+    }, _time);
 }

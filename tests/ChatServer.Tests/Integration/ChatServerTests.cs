@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits;
 using Reactive.Edits.Remote;
@@ -33,6 +34,49 @@ public sealed class ChatServerTests
     }
 
     [Fact]
+    public async Task Send_RapidSendsWithDemoLatency_ApplyInTheOrderTheyWereTyped()
+    {
+        // Independent delays could finish in any order; the server runs one send of a connection at a time instead.
+        await using var host = await ChatHost.StartAsync(o =>
+        {
+            o.Demo.Latency = TimeSpan.FromMilliseconds(20);
+            o.RateLimitCount = 1_000;
+        });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+        using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
+
+        var edits = Enumerable.Range(0, 8).Select(i => client.Send($"typed {i}")).ToList();
+        await view.WaitUntilAsync(items => edits.All(e => items.ContainsKey(e.Id)));
+
+        view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text).Should().Equal(Enumerable.Range(0, 8).Select(i => $"typed {i}"));
+    }
+
+    [Fact]
+    public async Task Send_HandlerCrashes_IsRejectedWithEditFailed_AndLoggedAsAnErrorWithTheException()
+    {
+        var crash = new InvalidOperationException("disk on fire");
+        await using var host = await ChatHost.StartAsync(services: services => services.AddSingleton<ChatServer.Storage.IMessageStore>(new CrashingStore(crash)));
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var client = await alice.ConnectAsync();
+
+        var edit = await client.SendAndSettleAsync("boom");
+
+        edit.Status.Should().Be(EditStatus.Rejected);
+        edit.Error.Should().BeOfType<RemoteEditRejectedException>().Which.Code.Should().Be(RemoteErrorCodes.Failed);
+        edit.Error!.Message.Should().NotContain("disk", "the details stay on the server");
+        host.Logs.Errors.Should().ContainSingle("a crashing handler is an error the fuzz test's check sees")
+            .Which.Should().Match<LogEntry>(e => e.EventId.Id == 10 && ReferenceEquals(e.Exception, crash) && e.Message.Contains(edit.Id.Value.ToString(), StringComparison.Ordinal));
+    }
+
+    private sealed class CrashingStore(Exception crash) : ChatServer.Storage.IMessageStore
+    {
+        public IReadOnlyList<ChatMessage> Recent() => [];
+
+        public ChatMessage Append(Guid id, string user, string text) => throw crash;
+    }
+
+    [Fact]
     public async Task Connect_AfterMessages_ReceivesHistoryThenLiveMessages()
     {
         await using var host = await ChatHost.StartAsync();
@@ -57,7 +101,7 @@ public sealed class ChatServerTests
 
         await using var late = TestUser.Anonymous(host);
         var client = await late.ConnectAsync();
-        var connects = new List<ConnectionStatus>();
+        var connects = new List<RemoteConnectionStatus>();
         using var statuses = client.Status.Subscribe(status => { lock (connects) { connects.Add(status); } });
         using var view = new LiveCollection<ChatMessage, EditId>(client.Messages);
         await view.WaitUntilAsync(items => items.Count == sent.Count);
@@ -66,7 +110,7 @@ public sealed class ChatServerTests
         view.Items.Values.OrderBy(m => m.Sequence).Select(m => m.Text.Length).Should().AllBeEquivalentTo(500);
         lock (connects)
         {
-            connects.Should().OnlyContain(status => status.State == ConnectionState.Connected, "the first connection took the whole history");
+            connects.Should().OnlyContain(status => status.State == RemoteConnectionState.Connected, "the first connection took the whole history");
         }
     }
 

@@ -36,8 +36,8 @@ public sealed class ChatHost : IAsyncDisposable
     public ChatRoom Room => _app.Services.GetRequiredService<ChatRoom>();
 
     /// <summary>Starts a host on an ephemeral port (read back from the server's addresses).</summary>
-    public static Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null, TimeProvider? time = null) =>
-        StartAsync(configure, time, port: 0, client: false);
+    public static Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null) =>
+        StartAsync(configure, time, port: 0, client: false, services);
 
     /// <summary>Starts a host that also serves the Blazor client. The browser's origin includes the port, and the
     /// WebSockets middleware fixes its allowed origins before the server binds: so a free port is taken first.</summary>
@@ -47,10 +47,10 @@ public sealed class ChatHost : IAsyncDisposable
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        return StartAsync(configure, time: null, port, client: true);
+        return StartAsync(configure, time: null, port, client: true, services: null);
     }
 
-    private static async Task<ChatHost> StartAsync(Action<ChatOptions>? configure, TimeProvider? time, int port, bool client)
+    private static async Task<ChatHost> StartAsync(Action<ChatOptions>? configure, TimeProvider? time, int port, bool client, Action<IServiceCollection>? services)
     {
         var serverAssembly = typeof(ChatRoom).Assembly;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -86,6 +86,8 @@ public sealed class ChatHost : IAsyncDisposable
             }
             configure?.Invoke(options);
         });
+        // A test's own services (e.g. a failing store) replace the chat's.
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.Urls.Add($"http://127.0.0.1:{port}");
         app.UseSecurityHeaders();

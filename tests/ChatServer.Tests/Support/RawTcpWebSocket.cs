@@ -46,9 +46,10 @@ public sealed class RawTcpWebSocket : IAsyncDisposable
             : throw new InvalidOperationException($"The upgrade was refused: {head}");
     }
 
-    /// <summary>Reads everything the server sent until it ended the connection (close, reset or end of stream),
-    /// and returns how many frames arrived and the close status, if a close frame was among them.</summary>
-    public async Task<(int Frames, int? CloseStatus)> DrainAsync()
+    /// <summary>Reads everything the server sent until it ended the connection (close, reset or end of stream), or
+    /// with <paramref name="untilCloseFrame"/> until its close frame arrived, and returns how many frames arrived and
+    /// the close status, if a close frame was among them.</summary>
+    public async Task<(int Frames, int? CloseStatus)> DrainAsync(bool untilCloseFrame = false)
     {
         using var data = new MemoryStream();
         var buffer = new byte[64 * 1024];
@@ -58,6 +59,10 @@ public sealed class RawTcpWebSocket : IAsyncDisposable
             while ((read = await _socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(30))) > 0)
             {
                 data.Write(buffer, 0, read);
+                if (untilCloseFrame && Parse(data.GetBuffer().AsSpan(0, (int)data.Length)).CloseStatus is not null)
+                {
+                    break;
+                }
             }
         }
         catch (SocketException)

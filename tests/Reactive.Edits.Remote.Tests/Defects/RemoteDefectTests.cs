@@ -21,7 +21,7 @@ public sealed class RemoteDefectTests
     [Fact]
     public void ServerDispose_Twice_DoesNotThrow()
     {
-        var server = new RemoteEditServer<string>(static (_, _, _) => Task.CompletedTask);
+        var server = new RemoteEditServer().Handle<string>(static (_, _, _) => Task.CompletedTask);
         server.Dispose();
 
         var again = () => server.Dispose();
@@ -57,7 +57,7 @@ public sealed class RemoteDefectTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failures, value));
         listener.Start();
-        using var server = new RemoteEditServer<string>(static (_, _, _) => throw new InvalidOperationException("boom"));
+        using var server = new RemoteEditServer().Handle<string>(static (_, _, _) => throw new InvalidOperationException("boom"));
 
         var reply = await server.ExecuteAsync(new EditRequest<string>(EditId.New(), 1, "x"), new RemoteEditConnection("c", null), default);
 
@@ -69,7 +69,7 @@ public sealed class RemoteDefectTests
     public async Task Server_HandlerThrows_RaisesHandlerFailedWithTheExceptionAndContext()
     {
         var failure = new InvalidOperationException("boom");
-        using var server = new RemoteEditServer<string>((_, _, _) => throw failure);
+        using var server = new RemoteEditServer().Handle<string>((_, _, _) => throw failure);
         var raised = new List<RemoteEditHandlerFailedEventArgs>();
         server.HandlerFailed += (_, e) => raised.Add(e);
         var connection = new RemoteEditConnection("c", null);
@@ -86,7 +86,7 @@ public sealed class RemoteDefectTests
     [Fact]
     public async Task Server_HandlerFailedSubscriberThrows_TheEditIsStillAnswered()
     {
-        using var server = new RemoteEditServer<string>(static (_, _, _) => throw new InvalidOperationException("boom"));
+        using var server = new RemoteEditServer().Handle<string>(static (_, _, _) => throw new InvalidOperationException("boom"));
         server.HandlerFailed += (_, _) => throw new InvalidOperationException("logger down");
 
         var reply = await server.ExecuteAsync(new EditRequest<string>(EditId.New(), 1, "x"), new RemoteEditConnection("c", null), default);
