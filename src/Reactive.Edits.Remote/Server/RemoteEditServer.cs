@@ -147,8 +147,22 @@ public sealed class RemoteEditServer : IDisposable
             ? route.ExecuteUntypedAsync(request, connection, cancellationToken)
             : Task.FromResult<EditReply?>(UnknownCommand(request.Id, request.Attempt, request.Command.GetType().Name));
 
+    // The kind comes from the client: quoted in at most 64 characters, or a 64 KiB kind (6 bytes per '<' in JSON) would
+    // come back as a reject of 390 KB.
     internal static EditReply UnknownCommand(EditId id, int attempt, string kind) =>
-        new(id, attempt, EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.UnknownCommand, $"The server does not know commands of kind '{kind}'.")));
+        new(id, attempt, EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.UnknownCommand, $"The server does not know commands of kind '{Excerpt(kind)}'.")));
+
+    private static string Excerpt(string value)
+    {
+        const int MaxLength = 64;
+        if (value.Length <= MaxLength)
+        {
+            return value;
+        }
+
+        var length = char.IsHighSurrogate(value[MaxLength - 1]) ? MaxLength - 1 : MaxLength;
+        return string.Concat(value.AsSpan(0, length), "…");
+    }
 
     private Route<TCommand> RouteOf<TCommand>() =>
         _routes.TryGetValue(typeof(TCommand), out var route)

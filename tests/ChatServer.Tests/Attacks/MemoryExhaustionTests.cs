@@ -22,6 +22,7 @@ public sealed class MemoryExhaustionTests(ITestOutputHelper output)
         { "edit with a wrongly typed text under a long name", $$"""{"type":"edit","id":"{{ValidId}}","attempt":1,"command":{"{{new string('<', 64_000)}}":1,"text":{"{{new string('<', 1_000)}}":1""" + "}}}" },
         { "invalid JSON after a long string", $$"""{"type":"{{new string('<', 65_000)}}" """ },
         { "ack with a long code", $$"""{"type":"ack","id":"{{ValidId}}","attempt":1,"code":"{{new string('<', 65_000)}}"}""" },
+        { "edit of an unknown command kind", $$"""{"type":"edit","id":"{{ValidId}}","attempt":1,"kind":"{{new string('<', 64_900)}}","command":{"text":"hi"}""" + "}" },
     };
 
     [Theory]
@@ -35,9 +36,10 @@ public sealed class MemoryExhaustionTests(ITestOutputHelper output)
         var sent = Encoding.UTF8.GetByteCount(frame);
 
         await socket.SendAsync(frame);
-        var error = await socket.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.ErrorType));
+        // An error, or for an edit the library refuses before it runs, a reject.
+        var error = await socket.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.ErrorType) || RawSocket.Is(f, "reject"));
         var errorBytes = socket.ReceivedBytes[socket.Received.IndexOf(error)];
-        output.WriteLine($"{name}: sent {sent:N0} bytes, the error frame is {errorBytes:N0} bytes: {Shorten((string?)error["payload"]!["message"])}");
+        output.WriteLine($"{name}: sent {sent:N0} bytes, the {error["type"]} frame is {errorBytes:N0} bytes: {Shorten((string?)(error["payload"]?["message"] ?? error["message"]))}");
 
         sent.Should().BeLessThanOrEqualTo(ChatProtocol.MaxFrameSize, "the attack fits one frame");
         // A reason is cut at 300 characters (6 bytes each at worst in JSON), a quoted value at 32.
