@@ -39,7 +39,7 @@ namespace Reactive.Edits.Remote;
 /// <code>
 /// using var edits = new EditSet&lt;SendMessage&gt;();
 /// using var client = new RemoteEditClient&lt;SendMessage&gt;(edits);
-/// using var sending = client.Outgoing.Subscribe(request =&gt; transport.Send(request)); // subscribe first
+/// using var sending = client.Outgoing.Subscribe(request =&gt; transport.Send(request)); // the transport pulls: nothing is lost before it subscribes
 /// client.OnConnected();
 /// edits.Request(new SendMessage("hello"));   // sent at once, pending until the server answers
 /// // when an answer arrives: client.OnReply(reply);  when the connection drops: client.OnDisconnected();

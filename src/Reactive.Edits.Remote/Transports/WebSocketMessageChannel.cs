@@ -310,6 +310,15 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             if (_abandonedReceive is { } pending)
             {
                 await pending.ConfigureAwait(false);
+                return;
+            }
+
+            // No receive was pending (a later ReceiveAsync returns null at once): read and drop until the peer's close,
+            // cancelled at the deadline.
+            var dropped = new byte[InitialBufferSize];
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                await _socket.ReceiveAsync(dropped.AsMemory(), _abort.Token).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // The peer is gone or the socket was aborted: there is no close left to wait for.

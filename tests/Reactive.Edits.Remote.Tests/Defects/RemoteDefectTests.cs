@@ -44,6 +44,37 @@ public sealed class RemoteDefectTests
     }
 
     [Fact]
+    public void Delivery_ConnectedButNoOneSubscribed_StaysQueued_AndCancelPromisesNoEffect()
+    {
+        using var edits = new EditSet<string>(EditSetOptions.Default, new TestClock());
+        using var client = new RemoteEditClient<string>(edits);
+        client.OnConnected();
+        var edit = edits.Request("early");
+
+        client.TryGetDelivery(edit.Id, out var delivery).Should().BeTrue();
+        delivery!.State.Should().Be(RemoteDeliveryState.Queued, "nobody took the envelope, so it was not sent");
+        delivery.SendCount.Should().Be(0);
+        client.Cancel(edit.Id).Should().Be(EditCancellation.BeforeStart);
+    }
+
+    [Fact]
+    public void Outgoing_SecondSubscriberAfterTheFirst_DoesNotResendWhatWasSent()
+    {
+        using var edits = new EditSet<string>(EditSetOptions.Default, new TestClock());
+        using var client = new RemoteEditClient<string>(edits);
+        var first = new List<EditRequest<string>>();
+        var second = new List<EditRequest<string>>();
+        using var one = client.Outgoing.Subscribe(first.Add);
+        client.OnConnected();
+        edits.Request("once");
+
+        using var two = client.Outgoing.Subscribe(second.Add);
+
+        first.Should().ContainSingle();
+        second.Should().BeEmpty("the attempt was sent already; a later subscriber sees later sends only");
+    }
+
+    [Fact]
     public async Task Server_HandlerThrows_IsCountedInTheMeter()
     {
         var failures = 0L;
