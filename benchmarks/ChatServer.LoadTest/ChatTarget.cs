@@ -30,6 +30,9 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             ["Chat__AllowedOrigins__0"] = url.GetLeftPart(UriPartial.Authority),
             // The load sends far faster than a person: lift the per-user rate limit (20 per 10 s by default).
             ["Chat__RateLimitCount"] = "1000000000",
+            // Every client of the load comes from the one loopback address, as behind a reverse proxy: no per-address
+            // connection limit (100 by default), and no overall limit below what the load opens.
+            ["Chat__MaxConnectionsPerAddress"] = "0",
             // The same log level as the baseline: warnings only, no line per connection or message.
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
