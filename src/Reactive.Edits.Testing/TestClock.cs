@@ -64,15 +64,15 @@ public sealed class TestClock : IScheduler, IServiceProvider
 
     /// <inheritdoc/>
     public IDisposable Schedule<TState>(TState state, Func<IScheduler, TState, IDisposable> action) =>
-        _clock.Schedule(state, (_, s) => action(this, s));
+        _clock.Schedule((Clock: this, State: state, Action: action), static (_, work) => work.Action(work.Clock, work.State));
 
     /// <inheritdoc/>
     public IDisposable Schedule<TState>(TState state, TimeSpan dueTime, Func<IScheduler, TState, IDisposable> action) =>
-        _clock.Schedule(state, dueTime, (_, s) => action(this, s));
+        _clock.Schedule((Clock: this, State: state, Action: action), dueTime, static (_, work) => work.Action(work.Clock, work.State));
 
     /// <inheritdoc/>
     public IDisposable Schedule<TState>(TState state, DateTimeOffset dueTime, Func<IScheduler, TState, IDisposable> action) =>
-        _clock.Schedule(state, dueTime, (_, s) => action(this, s));
+        _clock.Schedule((Clock: this, State: state, Action: action), dueTime, static (_, work) => work.Action(work.Clock, work.State));
 
     /// <summary>Gets the clock's optional scheduler services (a stopwatch in virtual time, periodic scheduling), as Rx operators ask for them.</summary>
     /// <param name="serviceType">The service's type.</param>

@@ -1,3 +1,5 @@
+using ChatServer.Tests.Support;
+
 namespace ChatServer.Tests.Browser;
 
 /// <summary>Says where a browser test writes a screenshot that the documentation shows.</summary>
@@ -11,22 +13,11 @@ public static class DocumentationScreenshot
 
     /// <summary>Returns the path to write the screenshot <paramref name="fileName"/> to, for this run.</summary>
     public static string PathFor(string fileName) =>
-        PathFor(fileName, Environment.GetEnvironmentVariable(UpdateVariable), RepositoryRoot(), Path.GetTempPath());
+        PathFor(fileName, Environment.GetEnvironmentVariable(UpdateVariable), Repository.Root, Path.GetTempPath());
 
     /// <summary>Returns docs/images/<paramref name="fileName"/> under <paramref name="repositoryRoot"/> when <paramref name="update"/> is "1", else a path under <paramref name="temporaryFolder"/>.</summary>
     public static string PathFor(string fileName, string? update, string repositoryRoot, string temporaryFolder) =>
         update == "1"
             ? Path.Combine(repositoryRoot, "docs", "images", fileName)
             : Path.Combine(temporaryFolder, "reactive-edits-doc-images", fileName);
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Reactive.Edits.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory.FullName;
-    }
 }

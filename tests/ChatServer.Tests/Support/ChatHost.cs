@@ -113,15 +113,5 @@ public sealed class ChatHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static string ProjectDirectory(string relative)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Reactive.Edits.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory is null
-            ? throw new InvalidOperationException("The repository root (Reactive.Edits.sln) was not found above the test output.")
-            : Path.Combine(directory.FullName, relative);
-    }
+    private static string ProjectDirectory(string relative) => Path.Combine(Repository.Root, relative);
 }

@@ -142,12 +142,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = output.Name;
         var configuration = output.Parent!.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Reactive.Edits.sln")))
-        {
-            root = root.Parent;
-        }
-        var directory = Path.Combine(root?.FullName ?? throw new InvalidOperationException("The repository root was not found."), "samples", "ChatServer", "bin", configuration, framework);
+        var directory = Path.Combine(Repository.Root, "samples", "ChatServer", "bin", configuration, framework);
         return File.Exists(Path.Combine(directory, "ChatServer.dll"))
             ? directory
             : throw new InvalidOperationException($"The built server was not found at {directory}.");
