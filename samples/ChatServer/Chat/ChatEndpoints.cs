@@ -12,8 +12,8 @@ public static class ChatEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuth();
-        // The upgrade is authenticated by the session cookie (anonymous may connect to read) and a present Origin was
-        // checked against ChatOptions.AllowedOrigins by the WebSockets middleware; a missing one is refused here.
+        // The upgrade is authenticated by the session cookie (anonymous may connect to read); its Origin must be one of
+        // ChatOptions.AllowedOrigins, or the site's own when none are configured (OriginPolicy).
         endpoints.Map(ChatProtocol.SocketPath, SocketAsync);
         return endpoints;
     }
@@ -34,13 +34,11 @@ public static class ChatEndpoints
             await context.Response.WriteAsync("This endpoint accepts WebSocket requests only.", context.RequestAborted);
             return;
         }
-        // Browsers always send Origin on a WebSocket upgrade; the middleware lets a request without one through.
-        // With an allow-list in force, a missing Origin fails closed: a non-browser client can simply send one.
-        if (options.Value.AllowedOrigins.Count > 0 && string.IsNullOrEmpty(context.Request.Headers.Origin))
+        if (OriginPolicy.Refusal(context.Request, options.Value.AllowedOrigins) is { } refusal)
         {
-            ChatLog.OriginMissing(logger);
+            ChatLog.OriginRefused(logger, refusal);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("The Origin header is required.", context.RequestAborted);
+            await context.Response.WriteAsync(refusal, context.RequestAborted);
             return;
         }
         var user = AuthEndpoints.UserName(context.User);

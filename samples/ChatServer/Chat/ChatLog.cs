@@ -21,8 +21,8 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Refused a request to {Path}: not a WebSocket request")]
     public static partial void NotWebSocket(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Refused a WebSocket upgrade without an Origin header")]
-    public static partial void OriginMissing(ILogger logger);
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Refused a WebSocket upgrade: {Reason}")]
+    public static partial void OriginRefused(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Refused a connection of {User}: already {Limit} open")]
     public static partial void TooManyConnections(ILogger logger, string user, int limit);

@@ -6,9 +6,11 @@ public sealed class ChatOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Chat";
 
-    /// <summary>Gets or sets the origins allowed to open the WebSocket (checked on the upgrade); empty allows any.
-    /// When the list is not empty, an upgrade without an <c>Origin</c> header is refused too (403).</summary>
-    /// <value>Defaults to none; the <c>appsettings.json</c> lists the local URLs. The host's own URLs are added at startup.</value>
+    /// <summary>Gets or sets the origins of the pages allowed to open the WebSocket (checked on the upgrade, <c>403</c>
+    /// otherwise); when empty, only the site's own origin (the request's scheme and host). An upgrade without an
+    /// <c>Origin</c> header is refused (<c>403</c>) either way.</summary>
+    /// <value>Empty: the site's own origin. <c>appsettings.Development.json</c> lists the local URLs of
+    /// <c>dotnet run</c>. Set the whole list in one place: configuration sources merge arrays by index.</value>
     public List<string> AllowedOrigins { get; set; } = [];
 
     /// <summary>Gets or sets the largest WebSocket message accepted, in bytes, counted while its fragments arrive;
