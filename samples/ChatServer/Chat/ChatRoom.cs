@@ -37,6 +37,12 @@ public sealed class ChatRoom : IDisposable
     private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
     private readonly IDisposable _presenceFeed;
     private bool _presenceFlushQueued;
+    // The presence state as joiners receive it: a snapshot encoded once, and the change frames told since it.
+    private List<ChannelMessage>? _presenceSnapshot;
+    private readonly List<ChannelMessage> _presenceSince = [];
+    private long _presenceSnapshotBytes;
+    private long _presenceSinceBytes;
+    private int _presenceStatesEncoded;
     // The history as joiners receive it, encoded once and shared until the next message: a burst of joins (a server
     // restart, a reconnect wave) costs one encoding instead of one per connection.
     private List<ChannelMessage>? _historyFrames;
@@ -76,6 +82,18 @@ public sealed class ChatRoom : IDisposable
 
     /// <summary>Gets how many connections were cut off because their outbox overflowed (clients that read too slowly).</summary>
     public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
+
+    /// <summary>Gets how many times the whole presence state was encoded for joiners.</summary>
+    internal int PresenceStatesEncoded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _presenceStatesEncoded;
+            }
+        }
+    }
 
     /// <summary>Gets a snapshot of the recent messages.</summary>
     /// <returns>The messages, oldest first.</returns>
@@ -156,21 +174,35 @@ public sealed class ChatRoom : IDisposable
             {
                 connection.TryPost(page);
             }
-            // Presence: what every connection has been told, as one set of adds; each later flush tells the changes since.
-            if (_presenceEntries.Count > 0)
+            // Presence: what every connection has been told, as the encoded state plus the changes told since.
+            foreach (var page in PresenceForJoiner())
             {
-                var adds = new List<PresenceChange>(_presenceEntries.Count);
-                foreach (var entry in _presenceEntries.Values)
-                {
-                    adds.Add(new PresenceChange(ChangeReason.Add, entry));
-                }
-                foreach (var page in FramePages.Encode(adds, ChatProtocol.MaxFrameSize, EncodePresence))
-                {
-                    connection.TryPost(page);
-                }
+                connection.TryPost(page);
             }
             _connections.Add(connection);
         }
+    }
+
+    // What a joiner must be told of presence: a snapshot of the state (as adds), encoded once, then the change frames
+    // every connection was told since, in order. The joiner applies them as the others did, and ends in the same
+    // state. The snapshot is encoded again only once the changes since it outweigh it (in bytes), so a join costs
+    // posting frames, not encoding thousands of names under the lock; the encoding is amortized over the changes.
+    private List<ChannelMessage> PresenceForJoiner()
+    {
+        if (_presenceSnapshot is null)
+        {
+            _presenceStatesEncoded++;
+            var adds = new List<PresenceChange>(_presenceEntries.Count);
+            foreach (var entry in _presenceEntries.Values)
+            {
+                adds.Add(new PresenceChange(ChangeReason.Add, entry));
+            }
+            _presenceSnapshot = adds.Count == 0 ? [] : FramePages.Encode(adds, ChatProtocol.MaxFrameSize, EncodePresence);
+            _presenceSnapshotBytes = _presenceSnapshot.Sum(static page => (long)page.Data.Length);
+            _presenceSince.Clear();
+            _presenceSinceBytes = 0;
+        }
+        return _presenceSince.Count == 0 ? _presenceSnapshot : [.. _presenceSnapshot, .. _presenceSince];
     }
 
     // Runs one send edit. Throwing RemoteEditRejectedException rejects it with a code and message for the issuer only.
@@ -312,6 +344,18 @@ public sealed class ChatRoom : IDisposable
                 {
                     connection.TryPost(page);
                 }
+                if (_presenceSnapshot is not null)
+                {
+                    _presenceSince.Add(page);
+                    _presenceSinceBytes += page.Data.Length;
+                }
+            }
+            if (_presenceSinceBytes > _presenceSnapshotBytes)
+            {
+                // The changes outweigh the state: the next joiner gets a fresh snapshot instead.
+                _presenceSnapshot = null;
+                _presenceSince.Clear();
+                _presenceSinceBytes = 0;
             }
         }
     }
