@@ -183,7 +183,7 @@ public sealed class SqliteChatDatabase : IDisposable
 
     private string FileName => System.IO.Path.GetFileName(Path);
 
-    private static string Unusable(string path, string reason) => $"Chat:Store:Path '{path}' cannot be used: {reason}.";
+    private static string Unusable(string path, string reason) => $"Chat:Store:Path '{path}' cannot be used: {reason.TrimEnd('.')}.";
 
     // The lock comes first: a second server must not touch the database at all (not even its schema).
     private FileStream TakeLock()
