@@ -23,7 +23,7 @@ namespace ChatServer.Storage;
 /// after its work, that the database, its write-ahead log and the lock file are still the files opened (device and
 /// inode, see <see cref="FileIdentity"/>); if one is not, the write fails with <see cref="StorageUnavailableException"/>
 /// and every later one too, until a restart. A full disk (<c>SQLITE_FULL</c>) and other I/O errors fail the write the
-/// same way, until a write succeeds again. Each such change is logged once, and <see cref="Fault"/> tells /health.</para>
+/// same way, until a write succeeds again. Each such change is logged once, and <see cref="CheckFault"/> tells /health.</para>
 /// <para>Thread safety: every use of the connection goes through <see cref="Use{T}"/> or <see cref="Write{T}"/>, under one lock.</para>
 /// </remarks>
 public sealed class SqliteChatDatabase : IDisposable
@@ -106,15 +106,12 @@ public sealed class SqliteChatDatabase : IDisposable
 
     /// <summary>Checks the files now and returns what keeps the database from storing, or <see langword="null"/> if nothing does.</summary>
     /// <returns>The fault in force.</returns>
-    public StorageFault? Fault
+    public StorageFault? CheckFault()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                WatchFiles();
-                return _fault;
-            }
+            WatchFiles();
+            return _fault;
         }
     }
 
@@ -137,7 +134,7 @@ public sealed class SqliteChatDatabase : IDisposable
     /// <param name="work">The work; it must not keep the connection.</param>
     /// <returns>What <paramref name="work"/> returned: its commit is in the files at the path.</returns>
     /// <exception cref="StorageUnavailableException">A file was deleted or replaced (before or during the work), the
-    /// disk is full, or the write failed for another reason of storage; see <see cref="Fault"/>.</exception>
+    /// disk is full, or the write failed for another reason of storage; see <see cref="CheckFault"/>.</exception>
     public T Write<T>(Func<SqliteConnection, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace ChatServer.Storage;
 
 /// <summary>Reports whether the store can keep what it acknowledges: Unhealthy with the reason while its database file
-/// is gone or replaced, or its disk is full (see <see cref="SqliteChatDatabase.Fault"/>). Each check looks at the files
+/// is gone or replaced, or its disk is full (see <see cref="SqliteChatDatabase.CheckFault"/>). Each check looks at the files
 /// again, so a deletion shows here even before the next send.</summary>
 internal sealed class StorageHealthCheck(IServiceProvider services, IOptions<ChatOptions> options) : IHealthCheck
 {
@@ -15,7 +15,7 @@ internal sealed class StorageHealthCheck(IServiceProvider services, IOptions<Cha
         {
             return Task.FromResult(HealthCheckResult.Healthy("in memory"));
         }
-        var fault = services.GetRequiredService<SqliteChatDatabase>().Fault;
+        var fault = services.GetRequiredService<SqliteChatDatabase>().CheckFault();
         return Task.FromResult(fault is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(fault.Reason));
     }
 }
