@@ -45,6 +45,10 @@ public static class ChatProtocol
     /// <summary>Reject code: the demonstration option "fail every Nth send" rejected this one.</summary>
     public const string DemoFailure = "chat.demo-failure";
 
+    /// <summary>Reject code: the server cannot store messages right now (its database was deleted or replaced, its disk
+    /// is full); nothing was stored. Retryable: the same text may be sent again later.</summary>
+    public const string StorageUnavailable = "chat.storage-unavailable";
+
     /// <summary>Error code of a <see cref="ProtocolError"/>: the input was not a valid message.</summary>
     public const string Malformed = "chat.malformed";
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatServer.Chat;
 
-/// <summary>Maps the chat: <c>/auth</c>, the WebSocket at <see cref="ChatProtocol.SocketPath"/>, and the demo settings.</summary>
+/// <summary>Maps the chat: <c>/auth</c>, the WebSocket at <see cref="ChatProtocol.SocketPath"/>, and <c>/health</c>.</summary>
 public static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder endpoints)
@@ -15,6 +15,8 @@ public static class ChatEndpoints
         // The upgrade is authenticated by the session cookie (anonymous may connect to read); its Origin must be one of
         // ChatOptions.AllowedOrigins, or the site's own when none are configured (OriginPolicy).
         endpoints.Map(ChatProtocol.SocketPath, SocketAsync);
+        // /health: whether the store can keep what the chat acknowledges.
+        endpoints.MapChatHealth();
         return endpoints;
     }
 

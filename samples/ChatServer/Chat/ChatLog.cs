@@ -39,6 +39,18 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Connection limits: at most {MaxConnections} connections, {MaxConnectionsPerAddress} per address (0: no limit), request headers within {HandshakeTimeout}")]
     public static partial void ConnectionLimits(ILogger logger, string maxConnections, int maxConnectionsPerAddress, TimeSpan handshakeTimeout);
 
+    [LoggerMessage(EventId = 40, Level = LogLevel.Error, Message = "The chat's database file {Path} was {What} while the server ran: sends are rejected (chat.storage-unavailable) and nothing is stored until the server is restarted")]
+    public static partial void StoreFileMoved(ILogger logger, string path, string what);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "The chat's database {Path} cannot store: {Reason}; sends are rejected (chat.storage-unavailable)")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception exception, string path, string reason);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "The chat's database {Path} stores again")]
+    public static partial void StoreRecovered(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "The ledger failed for send {EditId} attempt {Attempt} on connection {ConnectionId} (outcome {Outcome}); the send was answered regardless")]
+    public static partial void LedgerFailed(ILogger logger, Exception exception, Guid editId, int attempt, string connectionId, string outcome);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
     public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
 }

@@ -67,6 +67,10 @@ public sealed class ChatRoom : IDisposable
         // A crashing handler is answered edit.failed without details; the details are logged here, as an error.
         _server.HandlerFailed += (_, failure) =>
             ChatLog.HandlerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id);
+        // A ledger that cannot claim or record (its disk failing) is answered by the server regardless; logged here.
+        _server.LedgerFailed += (_, failure) =>
+            ChatLog.LedgerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id,
+                failure.Outcome is { } outcome ? outcome.Error?.Code ?? "accepted" : "none: the claim failed");
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
@@ -231,8 +235,19 @@ public sealed class ChatRoom : IDisposable
             ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.DemoFailure);
             throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects every {failEvery}th send). Retry it.");
         }
-        Publish(context.Id.Value, user!, command.Text);
+        try
+        {
+            Publish(context.Id.Value, user!, command.Text);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Nothing was stored where it survives (the store logged why, once): a retryable reject, never an ack.
+            ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.StorageUnavailable);
+            throw new RemoteEditRejectedException(ChatProtocol.StorageUnavailable, StorageUnavailableMessage);
+        }
     }
+
+    private const string StorageUnavailableMessage = "The server cannot store messages right now; this one was not stored. Retry later.";
 
     private void Publish(Guid id, string user, string text)
     {

@@ -17,6 +17,8 @@ namespace ChatServer.Storage;
 /// resends later. Every other outcome — an acceptance, a rejection after the edit ran (a demo failure, a handler
 /// failure) — is recorded as before; those cost the sender a place in its rate first, so they grow the store no faster
 /// than messages do.</para>
+/// <para>The chat also passes <c>chat.storage-unavailable</c> among the codes: such a send was not stored (its database
+/// file gone or its disk full), so it had no effect, and its retry must run again rather than get the old rejection.</para>
 /// <para>Thread safety: as the inner ledger.</para>
 /// </remarks>
 /// <typeparam name="TCommand">The type of the edits' commands.</typeparam>

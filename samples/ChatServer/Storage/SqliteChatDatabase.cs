@@ -1,8 +1,11 @@
+using ChatServer.Chat;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatServer.Storage;
 
-/// <summary>The chat's SQLite database: one connection, opened in WAL mode with <c>synchronous=FULL</c>, and its schema.</summary>
+/// <summary>The chat's SQLite database: one connection, opened in WAL mode with <c>synchronous=FULL</c>, its schema,
+/// an exclusive lock on it, and a watch over its files.</summary>
 /// <remarks>
 /// <para><b>Durability</b>: in WAL mode a commit appends to the write-ahead log; with <c>synchronous=FULL</c> the log is
 /// fsynced before the commit returns, so a committed message survives a process kill and a power loss.
@@ -11,10 +14,22 @@ namespace ChatServer.Storage;
 /// <para><b>Schema</b>: <c>messages</c> (the sequence is the row id; the edit id is unique) and <c>edit_rejections</c>
 /// (the last rejected attempt of an edit id). An accepted edit is recorded by its message row, in the message's own
 /// transaction: a message and the acceptance of the edit that made it cannot exist without each other.</para>
-/// <para>Thread safety: every use of the connection goes through <see cref="Use{T}"/>, under one lock.</para>
+/// <para><b>Checked at startup</b>: the constructor opens the file, creates the schema and writes (the schema version),
+/// so an unusable <c>Chat:Store:Path</c> stops the server with the reason instead of failing every send later.</para>
+/// <para><b>One server per file</b>: a lock file (<c>chat.db.lock</c>) is held open with <see cref="FileShare.None"/>,
+/// which .NET takes as an exclusive <c>flock</c> on Unix: a second server on the same file refuses to start.</para>
+/// <para><b>Files watched</b>: an open file outlives its deletion, so SQLite would go on committing into a deleted or
+/// replaced file whose contents vanish at the next restart. Each <see cref="Write{T}"/> therefore checks, before and
+/// after its work, that the database, its write-ahead log and the lock file are still the files opened (device and
+/// inode, see <see cref="FileIdentity"/>); if one is not, the write fails with <see cref="StorageUnavailableException"/>
+/// and every later one too, until a restart. A full disk (<c>SQLITE_FULL</c>) and other I/O errors fail the write the
+/// same way, until a write succeeds again. Each such change is logged once, and <see cref="CheckFault"/> tells /health.</para>
+/// <para>Thread safety: every use of the connection goes through <see cref="Use{T}"/> or <see cref="Write{T}"/>, under one lock.</para>
 /// </remarks>
 public sealed class SqliteChatDatabase : IDisposable
 {
+    private const int SchemaVersion = 1;
+
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS messages (
             sequence INTEGER PRIMARY KEY,
@@ -32,36 +47,75 @@ public sealed class SqliteChatDatabase : IDisposable
         );
         """;
 
-    private readonly object _gate = new();
-    private readonly SqliteConnection _connection;
+    // SQLite result codes that mean the storage, not the statement, failed: busy or locked by another process,
+    // read-only, I/O error, corrupt, full, cannot open, not a database.
+    private static readonly HashSet<int> StorageErrorCodes = [5, 6, 8, 10, 11, 13, 14, 26];
+    private const int Full = 13;
 
-    /// <summary>Opens (or creates) the database at <paramref name="path"/> and makes sure the schema exists.</summary>
+    private readonly object _gate = new();
+    private readonly ILogger _logger;
+    private readonly FileStream _lock;
+    private readonly SqliteConnection _connection;
+    private readonly List<(string Path, FileIdentity Identity)> _watched = [];
+    private StorageFault? _fault;
+
+    /// <summary>Opens (or creates) the database at <paramref name="path"/> with the default options, logging nothing.</summary>
     /// <param name="path">The database file; its directory is created if missing.</param>
     public SqliteChatDatabase(string path)
+        : this(path, new StoreOptions(), NullLogger.Instance)
+    {
+    }
+
+    /// <summary>Opens (or creates) the database at <paramref name="path"/>, locks it, makes sure the schema exists and that it can be written.</summary>
+    /// <param name="path">The database file; its directory is created if missing.</param>
+    /// <param name="options">The store's options (the page limit).</param>
+    /// <param name="logger">Where faults of the files are logged.</param>
+    /// <exception cref="InvalidOperationException">The path cannot be used; the message names <c>Chat:Store:Path</c>, the path and the reason.</exception>
+    public SqliteChatDatabase(string path, StoreOptions options, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
         Path = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory)
+        LockPath = Path + ".lock";
+        _lock = TakeLock();
+        try
         {
-            Directory.CreateDirectory(directory);
+            _connection = OpenAndCheck(options.MaxPageCount);
         }
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        catch
         {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            // One long-lived connection, guarded by the lock: no pool needed.
-            Pooling = false,
-        }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA synchronous=FULL;");
-        Execute(Schema);
+            _lock.Dispose();
+            throw;
+        }
+        foreach (var file in (ReadOnlySpan<string>)[Path, Path + "-wal", LockPath])
+        {
+            if (FileIdentity.Of(file) is { } identity)
+            {
+                _watched.Add((file, identity));
+            }
+        }
     }
 
     /// <summary>Gets the full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>Runs <paramref name="work"/> with the connection, under the database's lock.</summary>
+    /// <summary>Gets the full path of the lock file that keeps a second server off the database.</summary>
+    public string LockPath { get; }
+
+    /// <summary>Checks the files now and returns what keeps the database from storing, or <see langword="null"/> if nothing does.</summary>
+    /// <returns>The fault in force.</returns>
+    public StorageFault? CheckFault()
+    {
+        lock (_gate)
+        {
+            WatchFiles();
+            return _fault;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> (a read) with the connection, under the database's lock.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work; it must not keep the connection.</param>
     /// <returns>What <paramref name="work"/> returned.</returns>
@@ -74,17 +128,166 @@ public sealed class SqliteChatDatabase : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> (a write, committed when it returns) under the database's lock, between two
+    /// checks that the files are still the ones opened.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work; it must not keep the connection.</param>
+    /// <returns>What <paramref name="work"/> returned: its commit is in the files at the path.</returns>
+    /// <exception cref="StorageUnavailableException">A file was deleted or replaced (before or during the work), the
+    /// disk is full, or the write failed for another reason of storage; see <see cref="CheckFault"/>.</exception>
+    public T Write<T>(Func<SqliteConnection, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_gate)
+        {
+            ThrowIfFilesMoved();
+            T result;
+            try
+            {
+                result = work(_connection);
+            }
+            catch (SqliteException ex) when (StorageErrorCodes.Contains(ex.SqliteErrorCode))
+            {
+                ThrowIfFilesMoved();
+                var full = ex.SqliteErrorCode == Full;
+                Report(new StorageFault(
+                    full
+                        ? $"the database {FileName} is full (its disk, or Chat:Store:MaxPageCount); nothing is stored until a write succeeds"
+                        : $"the database {FileName} cannot be written (SQLite error {ex.SqliteErrorCode}); nothing is stored until a write succeeds",
+                    Permanent: false),
+                    ex);
+                throw new StorageUnavailableException(_fault!, ex);
+            }
+            // After the commit: a file replaced or deleted meanwhile means the commit may be in a file that is gone.
+            ThrowIfFilesMoved();
+            if (_fault is not null)
+            {
+                _fault = null;
+                ChatLog.StoreRecovered(_logger, Path);
+            }
+            return result;
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
         {
             _connection.Dispose();
+            _lock.Dispose();
         }
     }
 
-    private void Execute(string sql)
+    private string FileName => System.IO.Path.GetFileName(Path);
+
+    private static string Unusable(string path, string reason) => $"Chat:Store:Path '{path}' cannot be used: {reason.TrimEnd('.')}.";
+
+    // The lock comes first: a second server must not touch the database at all (not even its schema).
+    private FileStream TakeLock()
     {
-        using var command = _connection.CreateCommand();
+        if (Directory.Exists(Path))
+        {
+            throw new InvalidOperationException(Unusable(Path, "it is a directory"));
+        }
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        for (var ancestor = directory; !string.IsNullOrEmpty(ancestor); ancestor = System.IO.Path.GetDirectoryName(ancestor))
+        {
+            if (File.Exists(ancestor))
+            {
+                throw new InvalidOperationException(Unusable(Path, $"'{ancestor}' is not a directory (it is a file)"));
+            }
+        }
+        try
+        {
+            Directory.CreateDirectory(directory);
+            return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex) when (ex.HResult == SharingViolation)
+        {
+            throw new InvalidOperationException(Unusable(Path, $"another process holds its lock file '{LockPath}' (is a second server running on this database?)"), ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(Unusable(Path, $"the server cannot create files in '{directory}' ({ex.Message})"), ex);
+        }
+    }
+
+    // What .NET reports when FileShare.None finds the file locked (ERROR_SHARING_VIOLATION, also on Unix).
+    private const int SharingViolation = unchecked((int)0x80070020);
+
+    private SqliteConnection OpenAndCheck(int? maxPageCount)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // One long-lived connection, guarded by the lock: no pool needed.
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Execute(connection, "PRAGMA synchronous=FULL;");
+            if (maxPageCount is { } pages)
+            {
+                Execute(connection, $"PRAGMA max_page_count={pages.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
+            }
+            Execute(connection, Schema);
+            // A write at startup: a read-only file or directory, or a full disk, fails here rather than at the first send.
+            Execute(connection, $"PRAGMA user_version={SchemaVersion};");
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new InvalidOperationException(Unusable(Path, ex.Message), ex);
+        }
+    }
+
+    private void ThrowIfFilesMoved()
+    {
+        WatchFiles();
+        if (_fault is { Permanent: true } fault)
+        {
+            throw new StorageUnavailableException(fault);
+        }
+    }
+
+    // Compares each watched file with the one opened; the first one gone or replaced is a permanent fault.
+    private void WatchFiles()
+    {
+        if (_fault is { Permanent: true })
+        {
+            return;
+        }
+        foreach (var (file, identity) in _watched)
+        {
+            var now = FileIdentity.Of(file);
+            if (now == identity)
+            {
+                continue;
+            }
+            var what = now is null ? "deleted" : "replaced";
+            Report(new StorageFault($"the file {System.IO.Path.GetFileName(file)} was {what} while the server ran; nothing is stored until the server is restarted", Permanent: true), null);
+            ChatLog.StoreFileMoved(_logger, file, what);
+            return;
+        }
+    }
+
+    private void Report(StorageFault fault, SqliteException? failure)
+    {
+        var changed = _fault != fault;
+        _fault = fault;
+        if (changed && failure is not null)
+        {
+            ChatLog.StoreWriteFailed(_logger, failure, Path, fault.Reason);
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

@@ -52,19 +52,27 @@ public sealed class SqliteEditLedger(SqliteChatDatabase database) : IEditLedger<
     }
 
     /// <inheritdoc/>
-    /// <remarks>An acceptance is already durable (the message row); a rejection is written here, before the reject is sent.</remarks>
+    /// <remarks>An acceptance is already durable (the message row); a rejection is written here, before the reject is
+    /// sent. If that write fails, the run's outcome still completes (for the resends that joined it) and the failure is
+    /// thrown to the server, which answers the outcome regardless and raises <see cref="RemoteEditServer.LedgerFailed"/>.</remarks>
     public ValueTask CompleteAsync(EditId id, int attempt, EditOutcome outcome, CancellationToken cancellationToken)
     {
-        Run run;
         lock (_gate)
         {
-            run = TakeRun(id, attempt);
-            if (outcome.Error is { } error)
+            var run = TakeRun(id, attempt);
+            try
             {
-                database.Use(connection => RecordRejection(connection, id, attempt, run.Text, error));
+                if (outcome.Error is { } error)
+                {
+                    database.Write(connection => RecordRejection(connection, id, attempt, run.Text, error));
+                }
+            }
+            finally
+            {
+                // Even when the record failed (a full disk): the outcome is known, and resends that joined the run wait for it.
+                run.Outcome.TrySetResult(outcome);
             }
         }
-        run.Outcome.TrySetResult(outcome);
         return ValueTask.CompletedTask;
     }
 

@@ -36,10 +36,11 @@ public sealed class SqliteMessageStore : IMessageStore
 
     /// <inheritdoc/>
     /// <remarks>The insert and the removal of an earlier rejection of the same edit id are one transaction.</remarks>
+    /// <exception cref="StorageUnavailableException">The message could not be stored durably (see <see cref="SqliteChatDatabase.Write{T}"/>); nothing changed here.</exception>
     public ChatMessage Append(Guid id, string user, string text)
     {
         var message = new ChatMessage(id, user, text, _time.GetUtcNow(), _sequence + 1);
-        _database.Use(connection =>
+        _database.Write(connection =>
         {
             using var transaction = connection.BeginTransaction();
             using (var insert = connection.CreateCommand())

@@ -5,7 +5,8 @@ using Reactive.Edits.Remote;
 
 namespace ChatServer.Storage;
 
-/// <summary>Registers the message store and the edit ledger chosen by <c>Chat:Store:Kind</c>.</summary>
+/// <summary>Registers the message store and the edit ledger chosen by <c>Chat:Store:Kind</c>, the check that opens
+/// the store at startup, and the store's health check.</summary>
 public static class StorageServices
 {
     /// <summary>Registers <see cref="IMessageStore"/> and <see cref="IEditLedger{TCommand}"/>: SQLite by default, or in memory.</summary>
@@ -17,20 +18,26 @@ public static class StorageServices
         {
             var store = provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store;
             var path = Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, store.Path);
-            return new SqliteChatDatabase(path);
+            return new SqliteChatDatabase(path, store, provider.GetRequiredService<ILogger<SqliteChatDatabase>>());
         });
+        // Opened at startup: an unusable path or a database held by another server stops the process with the reason.
+        services.AddHostedService<StorageStartupCheck>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.AddSingleton<IMessageStore>(static provider => IsMemory(provider)
             ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
         // Refusals (an anonymous send, an empty or too long text, a rate-limited send) are answered but not recorded:
-        // otherwise each one an attacker sends would cost the store its text.
+        // otherwise each one an attacker sends would cost the store its text. Nor is a send the store could not take.
         services.AddSingleton<IEditLedger<SendMessage>>(static provider => new RefusalSkippingLedger<SendMessage>(
             IsMemory(provider)
                 ? new InMemoryEditLedger<SendMessage>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
                 : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
-            SendValidator.RefusalCodes));
+            UnrecordedCodes));
         return services;
     }
+
+    // Rejections that leave no record: refusals (see above), and sends the store could not take (a retry must run again).
+    private static readonly HashSet<string> UnrecordedCodes = new(SendValidator.RefusalCodes, StringComparer.Ordinal) { ChatProtocol.StorageUnavailable };
 
     private static bool IsMemory(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind == StoreKind.Memory;

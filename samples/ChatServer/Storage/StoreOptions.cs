@@ -10,4 +10,10 @@ public sealed class StoreOptions
     /// <summary>Gets or sets the SQLite database file; a relative path is under the content root.</summary>
     /// <value><c>chat.db</c>.</value>
     public string Path { get; set; } = "chat.db";
+
+    /// <summary>Gets or sets the most pages (of 4 KiB) the database may grow to, or <see langword="null"/> for SQLite's
+    /// own limit; past it a write fails as on a full disk (<c>SQLITE_FULL</c>).</summary>
+    /// <value><see langword="null"/>: bounded by the disk only.</value>
+    /// <remarks>A quota for a shared disk, and the way the tests fill the store without filling the machine's disk.</remarks>
+    public int? MaxPageCount { get; set; }
 }

@@ -11,4 +11,7 @@ public static class RemoteErrorCodes
 
     /// <summary>The edit's command kind is not registered in the server's protocol, or the server has no handler for its type; nothing ran.</summary>
     public const string UnknownCommand = "edit.unknown-command";
+
+    /// <summary>The server could not check the edit against its ledger (e.g. its store is failing); nothing ran, and the same edit may be retried later.</summary>
+    public const string Unavailable = "edit.unavailable";
 }

@@ -14,6 +14,8 @@ namespace Reactive.Edits.Remote;
 /// <item><term>later attempt after a rejection (a user's retry)</term><description>the handler runs again</description></item>
 /// <item><term>same id, different command</term><description>rejected with <see cref="RemoteErrorCodes.ConflictingCommand"/></description></item>
 /// <item><term>a command kind the protocol does not know, or a type without a handler</term><description>rejected with <see cref="RemoteErrorCodes.UnknownCommand"/>; nothing runs, the connection goes on</description></item>
+/// <item><term>the ledger fails to claim the edit (e.g. its store is failing)</term><description>rejected with <see cref="RemoteErrorCodes.Unavailable"/>; nothing runs; raises <see cref="LedgerFailed"/></description></item>
+/// <item><term>the ledger fails to record the outcome</term><description>the outcome is answered anyway (a resend may then run the edit again); raises <see cref="LedgerFailed"/></description></item>
 /// <item><term>handler cancelled because the server is disposed</term><description>the run is abandoned in the ledger and nothing is answered (the client resends later)</description></item>
 /// </list>
 /// <para><b>Ordering</b>: the handler must post (or broadcast) the authoritative change containing the edit's effect
@@ -44,6 +46,7 @@ namespace Reactive.Edits.Remote;
 public sealed class RemoteEditServer : IDisposable
 {
     private const string FailedMessage = "The server could not apply the edit.";
+    private const string UnavailableMessage = "The server cannot check this edit against its record of earlier ones right now; nothing was applied. Retry later.";
 
     private readonly ConcurrentDictionary<Type, Route> _routes = new();
     private readonly CancellationTokenSource _lifetime = new();
@@ -73,6 +76,10 @@ public sealed class RemoteEditServer : IDisposable
     /// An exception thrown by a subscriber is ignored: the edit's outcome is recorded and answered regardless.</para>
     /// </remarks>
     public event EventHandler<RemoteEditHandlerFailedEventArgs>? HandlerFailed;
+
+    /// <summary>Occurs when the ledger fails to claim an edit or to record its outcome; the edit is answered regardless (see <see cref="RemoteEditLedgerFailedEventArgs"/>).</summary>
+    /// <remarks>Raised on the thread the ledger failed on. An exception thrown by a subscriber is ignored.</remarks>
+    public event EventHandler<RemoteEditLedgerFailedEventArgs>? LedgerFailed;
 
     /// <summary>Gets the options the server runs with.</summary>
     public RemoteEditServerOptions Options { get; }
@@ -188,6 +195,24 @@ public sealed class RemoteEditServer : IDisposable
         }
     }
 
+    private void OnLedgerFailed(RemoteEditContext context, EditOutcome? outcome, Exception exception)
+    {
+        if (LedgerFailed is not { } handlers)
+        {
+            return;
+        }
+
+        try
+        {
+            handlers(this, new RemoteEditLedgerFailedEventArgs(context, outcome, exception));
+        }
+#pragma warning disable CA1031 // A failing subscriber (a logger) must not leave the edit unanswered.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private abstract class Route
     {
         public abstract Task<EditReply?> ExecuteUntypedAsync(EditRequest<object> request, RemoteEditConnection connection, CancellationToken cancellationToken);
@@ -203,7 +228,23 @@ public sealed class RemoteEditServer : IDisposable
 
         public async Task<EditReply?> ExecuteAsync(EditRequest<TCommand> request, RemoteEditConnection connection, CancellationToken cancellationToken)
         {
-            var claim = await Ledger.ClaimAsync(request.Id, request.Attempt, request.Command, cancellationToken).ConfigureAwait(false);
+            EditClaim claim;
+            try
+            {
+                claim = await Ledger.ClaimAsync(request.Id, request.Attempt, request.Command, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // Any failure of the ledger (a full disk) is answered: unanswered, the client would resend forever.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                server.OnLedgerFailed(new RemoteEditContext(request.Id, request.Attempt, connection), null, ex);
+                return new EditReply(request.Id, request.Attempt, EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.Unavailable, UnavailableMessage)));
+            }
+
             if (claim.IsOwner)
             {
                 var outcome = await RunAsync(request, connection).ConfigureAwait(false);
@@ -260,7 +301,17 @@ public sealed class RemoteEditServer : IDisposable
                 outcome = EditOutcome.Rejected(new RemoteError(RemoteErrorCodes.Failed, FailedMessage));
             }
 
-            await Ledger.CompleteAsync(request.Id, request.Attempt, outcome, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await Ledger.CompleteAsync(request.Id, request.Attempt, outcome, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The outcome is known, only not remembered: it is still the answer (a resend may run the edit again).
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                server.OnLedgerFailed(context, outcome, ex);
+            }
+
             return outcome;
         }
     }

@@ -134,7 +134,7 @@ internal static class ServerChannelDriver
         {
             // The connection ended while the edit ran; the ledger has the outcome for the client's resend.
         }
-#pragma warning disable CA1031 // A failing ledger leaves the outcome unknown: no answer is sent and the client resends.
+#pragma warning disable CA1031 // Anything else (the server answers a failing ledger itself) leaves the outcome unknown: no answer is sent and the client resends.
         catch (Exception)
 #pragma warning restore CA1031
         {

@@ -31,8 +31,8 @@ public sealed class DiskFillTests(ITestOutputHelper output) : IDisposable
         var large = $$"""{"text":"{{new string('a', AttackTextLength)}}"}""";
         var before = StoreBytes(store);
 
-        var anonymousCodes = await SendAllAndReceiveAnswersAsync(anonymous, Enumerable.Repeat(large, 300));
-        var loggedInCodes = await SendAllAndReceiveAnswersAsync(loggedIn, Enumerable.Repeat(large, 100).Concat(Enumerable.Repeat("""{"text":"  "}""", 100)));
+        var anonymousCodes = await anonymous.SendEditsAndReceiveCodesAsync([.. Enumerable.Repeat(large, 300)]);
+        var loggedInCodes = await loggedIn.SendEditsAndReceiveCodesAsync([.. Enumerable.Repeat(large, 100).Concat(Enumerable.Repeat("""{"text":"  "}""", 100))]);
         var growth = StoreBytes(store) - before;
         output.WriteLine($"300 anonymous and 200 logged-in refused edits: the store grew by {growth:N0} bytes");
 
@@ -51,7 +51,7 @@ public sealed class DiskFillTests(ITestOutputHelper output) : IDisposable
         var socket = await mallory.ConnectRawAsync();
         string[] burst = ["""{"text":""}""", """{"text":"far too long for the limit of forty characters"}""", """{"text":" "}""", """{"text":"valid"}""", """{"text":""}"""];
 
-        var codes = await SendAllAndReceiveAnswersAsync(socket, burst);
+        var codes = await socket.SendEditsAndReceiveCodesAsync(burst);
 
         codes.Should().Equal(ChatProtocol.Empty, ChatProtocol.TooLong, ChatProtocol.Empty, ChatProtocol.RateLimited, ChatProtocol.RateLimited);
         await bystander.AssertServedAndNothingLostAsync();
@@ -68,7 +68,7 @@ public sealed class DiskFillTests(ITestOutputHelper output) : IDisposable
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
 
-        var codes = await SendAllAndReceiveAnswersAsync(socket, ["""{"text":"one"}""", """{"text":"two"}"""], [first, second]);
+        var codes = await socket.SendEditsAndReceiveCodesAsync(["""{"text":"one"}""", """{"text":"two"}"""], [first, second]);
         time.Advance(TimeSpan.FromSeconds(11));
         await socket.SendEditAsync(second, 1, """{"text":"two"}""");
         var resent = await socket.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", second) || RawSocket.Is(f, "reject", second));
@@ -82,29 +82,6 @@ public sealed class DiskFillTests(ITestOutputHelper output) : IDisposable
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _directory.Delete(recursive: true);
-    }
-
-    // Sends every command as an edit of its own, then returns the answers' codes in the order the edits were sent
-    // ("ack" for an acceptance).
-    private static Task<List<string>> SendAllAndReceiveAnswersAsync(RawSocket socket, IEnumerable<string> commands) =>
-        SendAllAndReceiveAnswersAsync(socket, [.. commands], null);
-
-    private static async Task<List<string>> SendAllAndReceiveAnswersAsync(RawSocket socket, IReadOnlyList<string> commands, IReadOnlyList<Guid>? editIds)
-    {
-        var ids = new List<Guid>();
-        for (var i = 0; i < commands.Count; i++)
-        {
-            var id = editIds?[i] ?? Guid.NewGuid();
-            ids.Add(id);
-            await socket.SendEditAsync(id, 1, commands[i]);
-        }
-        var answers = new Dictionary<Guid, string>();
-        while (answers.Count < ids.Count)
-        {
-            var answer = await socket.ReceiveUntilAsync(f => RawSocket.Is(f, "ack") || RawSocket.Is(f, "reject"));
-            answers[Guid.Parse((string)answer["id"]!)] = (string?)answer["code"] ?? "ack";
-        }
-        return [.. ids.Select(id => answers[id])];
     }
 
     // The database with its write-ahead log and shared-memory index: what the store occupies on disk.

@@ -97,8 +97,14 @@ public sealed class SqliteEditLedgerTests : IDisposable
         _directory.Delete(recursive: true);
     }
 
+    // Opens the database as a server starting on it would; one opened before is closed first, as when a server restarts
+    // (while it is open, its lock refuses a second open of the file).
     private (SqliteMessageStore Store, SqliteEditLedger Ledger) Open()
     {
+        foreach (var opened in _opened)
+        {
+            opened.Dispose();
+        }
         var database = new SqliteChatDatabase(Path.Combine(_directory.FullName, "chat.db"));
         _opened.Add(database);
         return (new SqliteMessageStore(database, TimeProvider.System, Options.Create(new ChatOptions())), new SqliteEditLedger(database));

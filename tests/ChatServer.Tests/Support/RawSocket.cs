@@ -52,6 +52,26 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends every command as an edit of its own, then returns the answers' codes in the order the edits were
+    /// sent ("ack" for an acceptance).</summary>
+    public async Task<List<string>> SendEditsAndReceiveCodesAsync(IReadOnlyList<string> commands, IReadOnlyList<Guid>? editIds = null)
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var id = editIds?[i] ?? Guid.NewGuid();
+            ids.Add(id);
+            await SendEditAsync(id, 1, commands[i]);
+        }
+        var answers = new Dictionary<Guid, string>();
+        while (answers.Count < ids.Count)
+        {
+            var answer = await ReceiveUntilAsync(f => Is(f, "ack") || Is(f, "reject"));
+            answers[Guid.Parse((string)answer["id"]!)] = (string?)answer["code"] ?? "ack";
+        }
+        return [.. ids.Select(id => answers[id])];
+    }
+
     /// <summary>Sends raw bytes as one message, cut into frames of <paramref name="fragmentSize"/> bytes.</summary>
     public async Task SendBytesAsync(byte[] data, WebSocketMessageType type, int fragmentSize = int.MaxValue)
     {

@@ -21,7 +21,12 @@ public sealed class ServerProcess : IAsyncDisposable
         _process = process;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Exited += (_, _) => _serving.TrySetException(new InvalidOperationException($"The server exited with {process.ExitCode} before serving:\n{Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last lines were read: waiting without a timeout drains the redirected streams.
+            process.WaitForExit();
+            _serving.TrySetException(new ServerExitedException(process.ExitCode, Output));
+        };
     }
 
     /// <summary>Gets what the process wrote (stdout and stderr), for diagnostics.</summary>
