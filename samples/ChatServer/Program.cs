@@ -1,4 +1,5 @@
 using ChatServer.Chat;
+using Microsoft.Extensions.Options;
 
 // The multiplayer chat of Reactive.Edits: raw WebSockets, cookie auth, presence, and a Blazor WebAssembly client.
 var builder = WebApplication.CreateBuilder(args);
@@ -28,4 +29,15 @@ app.MapChat();
 app.MapStaticAssets();
 app.MapFallbackToFile("index.html");
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Exception startup) when (startup is OptionsValidationException or ChatStartupException)
+{
+    // A setting the chat cannot work with: its reason (which names the option) on one line, and exit code 1, rather
+    // than an unhandled exception's abort (134) and stack.
+    Console.Error.WriteLine(startup.Message);
+    return 1;
+}
+return 0;

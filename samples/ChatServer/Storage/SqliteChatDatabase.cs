@@ -70,7 +70,7 @@ public sealed class SqliteChatDatabase : IDisposable
     /// <param name="path">The database file; its directory is created if missing.</param>
     /// <param name="options">The store's options (the page limit).</param>
     /// <param name="logger">Where faults of the files are logged.</param>
-    /// <exception cref="InvalidOperationException">The path cannot be used; the message names <c>Chat:Store:Path</c>, the path and the reason.</exception>
+    /// <exception cref="ChatStartupException">The path cannot be used; the message names <c>Chat:Store:Path</c>, the path and the reason.</exception>
     public SqliteChatDatabase(string path, StoreOptions options, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -187,14 +187,14 @@ public sealed class SqliteChatDatabase : IDisposable
     {
         if (Directory.Exists(Path))
         {
-            throw new InvalidOperationException(Unusable(Path, "it is a directory"));
+            throw new ChatStartupException(Unusable(Path, "it is a directory"));
         }
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         for (var ancestor = directory; !string.IsNullOrEmpty(ancestor); ancestor = System.IO.Path.GetDirectoryName(ancestor))
         {
             if (File.Exists(ancestor))
             {
-                throw new InvalidOperationException(Unusable(Path, $"'{ancestor}' is not a directory (it is a file)"));
+                throw new ChatStartupException(Unusable(Path, $"'{ancestor}' is not a directory (it is a file)"));
             }
         }
         try
@@ -204,11 +204,11 @@ public sealed class SqliteChatDatabase : IDisposable
         }
         catch (IOException ex) when (ex.HResult == SharingViolation)
         {
-            throw new InvalidOperationException(Unusable(Path, $"another process holds its lock file '{LockPath}' (is a second server running on this database?)"), ex);
+            throw new ChatStartupException(Unusable(Path, $"another process holds its lock file '{LockPath}' (is a second server running on this database?)"), ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException(Unusable(Path, $"the server cannot create files in '{directory}' ({ex.Message})"), ex);
+            throw new ChatStartupException(Unusable(Path, $"the server cannot create files in '{directory}' ({ex.Message})"), ex);
         }
     }
 
@@ -241,7 +241,7 @@ public sealed class SqliteChatDatabase : IDisposable
         catch (SqliteException ex)
         {
             connection.Dispose();
-            throw new InvalidOperationException(Unusable(Path, ex.Message), ex);
+            throw new ChatStartupException(Unusable(Path, ex.Message), ex);
         }
     }
 

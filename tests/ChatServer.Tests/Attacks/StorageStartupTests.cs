@@ -21,7 +21,7 @@ public sealed class StorageStartupTests : IDisposable
         var start = () => ServerProcess.StartAsync(ServerProcess.FreePort(), store);
 
         var exited = (await start.Should().ThrowAsync<ServerExitedException>()).Which;
-        exited.ExitCode.Should().NotBe(0);
+        exited.ExitCode.Should().Be(1, "a setting that cannot work ends the process with 1 and its reason, not an abort (134)");
         exited.Output.Should().Contain("Chat:Store:Path").And.Contain(store).And.Contain(reason);
     }
 
@@ -35,7 +35,7 @@ public sealed class StorageStartupTests : IDisposable
         var second = () => ServerProcess.StartAsync(ServerProcess.FreePort(), store);
 
         var exited = (await second.Should().ThrowAsync<ServerExitedException>()).Which;
-        exited.ExitCode.Should().NotBe(0);
+        exited.ExitCode.Should().Be(1, "a setting that cannot work ends the process with 1 and its reason, not an abort (134)");
         exited.Output.Should().Contain("Chat:Store:Path").And.Contain(store).And.Contain("another process");
         await using var alice = await TestUser.LoginAsync(ServerProcess.AddressOf(port), "alice");
         var socket = await alice.ConnectRawAsync();
