@@ -86,5 +86,11 @@ public sealed class SessionRevocationTests
         return copy;
     }
 
-    private static HttpRequestMessage Logout() => new(HttpMethod.Post, "/auth/logout");
+    // As the page's log-out button sends it: a fetch.
+    private static HttpRequestMessage Logout()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+        request.Headers.Add("Sec-Fetch-Mode", "cors");
+        return request;
+    }
 }
