@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ChatServer.Chat;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -13,9 +12,10 @@ namespace ChatServer.Auth;
 /// <para>Sessions expire in the store too, sliding: one unused for <see cref="ChatOptions.SessionTimeout"/> is dropped.
 /// The store holds at most <see cref="ChatOptions.MaxSessions"/>; storing one more ends the least recently used.
 /// Expired sessions are dropped as the store is used (oldest first, each at most once), so no timer runs.</para>
-/// <para>One process only: several server nodes need a shared <see cref="ITicketStore"/> (e.g. over Redis), registered
-/// as the singleton <see cref="ITicketStore"/> instead; it must record the session id in each stored ticket with
-/// <see cref="SessionClaim.With"/>, as this one does.</para>
+/// <para>Used with the in-memory message store (<c>Chat:Store:Kind=Memory</c>): a restart ends every session, as it
+/// loses every message. One process only: several server nodes need a shared <see cref="ITicketStore"/> (e.g. over
+/// Redis), registered as the singleton <see cref="ITicketStore"/> instead; it must record the session id in each stored
+/// ticket with <see cref="SessionClaim.With"/>, as this one does.</para>
 /// <para>Thread safety: every member may be called from any thread.</para>
 /// </remarks>
 public sealed class MemorySessionStore(TimeProvider time, IOptions<ChatOptions> options) : ITicketStore
@@ -41,9 +41,7 @@ public sealed class MemorySessionStore(TimeProvider time, IOptions<ChatOptions> 
     public Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        // 128 random bits: the id is the session, so it must not be guessable (the cookie that carries it is also
-        // encrypted and signed by Data Protection).
-        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var id = SessionClaim.NewId();
         var session = new Session(id, SessionClaim.With(ticket, id), time.GetUtcNow());
         lock (_sessions)
         {

@@ -10,6 +10,10 @@ internal static class SessionClaim
     /// <summary>The claim type.</summary>
     public const string Type = "chat.session-id";
 
+    /// <summary>Makes a new session id: 128 random bits, since the id is the session (the cookie that carries it is
+    /// also encrypted and signed by Data Protection).</summary>
+    public static string NewId() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     /// <summary>Gets the session id of an authenticated principal, or <see langword="null"/>.</summary>
     public static string? Of(ClaimsPrincipal? principal) =>
         principal?.Identity is { IsAuthenticated: true } ? principal.FindFirst(Type)?.Value : null;

@@ -41,8 +41,6 @@ public static class ChatApplication
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<AddressConnectionLimiter>();
         builder.Services.AddSingleton<SessionSockets>();
-        // The server-side sessions; a deployment with several nodes registers a shared ITicketStore here instead.
-        builder.Services.TryAddSingleton<ITicketStore, MemorySessionStore>();
         builder.Services.AddRateLimiter(static _ => { });
         builder.Services.AddOptions<RateLimiterOptions>()
             .Configure<IOptions<ChatOptions>, ILoggerFactory>(static (limiter, chat, logs) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
 using ChatServer.Tests.BadInput;
 using ChatServer.Tests.Support;
 
@@ -12,18 +13,28 @@ public sealed class SessionRevocationTests
 {
     private const string CookieName = "chat.session";
 
-    [Fact]
-    public async Task Logout_TheOldCookieNoLongerAuthenticatesThePage()
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Sqlite)]
+    public async Task Logout_TheOldCookieNoLongerAuthenticatesThePage(StoreKind store)
     {
-        await using var host = await ChatHost.StartAsync();
-        await using var alice = await TestUser.LoginAsync(host, "alice");
-        await using var thief = WithCookieOf(host, alice);
+        var directory = Directory.CreateTempSubdirectory("chat-sessions-");
+        try
+        {
+            await using var host = await ChatHost.StartAsync(o => (o.Store.Kind, o.Store.Path) = (store, Path.Combine(directory.FullName, "chat.db")));
+            await using var alice = await TestUser.LoginAsync(host, "alice");
+            await using var thief = WithCookieOf(host, alice);
 
-        using var logout = await alice.Http.SendAsync(Logout());
-        var me = await thief.Http.GetFromJsonAsync("/auth/me", ChatJsonContext.Default.AuthResult);
+            using var logout = await alice.Http.SendAsync(Logout());
+            var me = await thief.Http.GetFromJsonAsync("/auth/me", ChatJsonContext.Default.AuthResult);
 
-        logout.StatusCode.Should().Be(HttpStatusCode.OK);
-        me!.User.Should().BeNull("the session ended at logout, so a copy of its cookie is no session");
+            logout.StatusCode.Should().Be(HttpStatusCode.OK);
+            me!.User.Should().BeNull("the session ended at logout, so a copy of its cookie is no session");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
