@@ -33,6 +33,10 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             // Every client of the load comes from the one loopback address, as behind a reverse proxy: no per-address
             // connection limit (100 by default), and no overall limit below what the load opens.
             ["Chat__MaxConnectionsPerAddress"] = "0",
+            // Likewise no per-address login or send limit: the load logs in hundreds of names from loopback, and sends
+            // under all of them.
+            ["Chat__LoginRateLimitCount"] = "0",
+            ["Chat__AddressRateLimitCount"] = "0",
             // The same log level as the baseline: warnings only, no line per connection or message.
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

@@ -119,7 +119,8 @@ public sealed class EditWireProtocolTests
         var decoded = _protocol.Decode(ChannelMessage.Text("{\"type\":\"edit\",\"id\":\"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c\",\"attempt\":1,\"command\":{\"text\":5}}"));
 
         decoded.Kind.Should().Be(WireMessageKind.Malformed);
-        decoded.Error.Should().StartWith("The command could not be read").And.Contain("$.text");
+        // In the protocol's terms: no .NET type names (the serializer's "could not be converted to System.String").
+        decoded.Error.Should().Be("The command could not be read: property 'text' must be a string, not a number.");
     }
 
     [Fact]

@@ -49,6 +49,10 @@ public static class ChatProtocol
     /// is full); nothing was stored. Retryable: the same text may be sent again later.</summary>
     public const string StorageUnavailable = "chat.storage-unavailable";
 
+    /// <summary>The close status of a socket whose session ended (its user logged out): the application's 401, in the
+    /// range RFC 6455 leaves to applications. The client reconnects, anonymous unless it logs in again.</summary>
+    public const int SessionEndedCloseStatus = 4401;
+
     /// <summary>Error code of a <see cref="ProtocolError"/>: the input was not a valid message.</summary>
     public const string Malformed = "chat.malformed";
 

@@ -31,7 +31,7 @@ public sealed class AddressConnectionLimiter(IOptions<ChatOptions> options, ILog
 
     private async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        if (AddressOf(connection.RemoteEndPoint) is not { } address)
+        if (ClientAddress.Of(connection.RemoteEndPoint) is not { } address)
         {
             await next(connection);
             return;
@@ -51,13 +51,6 @@ public sealed class AddressConnectionLimiter(IOptions<ChatOptions> options, ILog
             Release(address);
         }
     }
-
-    private static IPAddress? AddressOf(EndPoint? endPoint) => endPoint switch
-    {
-        IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip => ip.Address.MapToIPv4(),
-        IPEndPoint ip => ip.Address,
-        _ => null,
-    };
 
     private bool TryAcquire(IPAddress address)
     {

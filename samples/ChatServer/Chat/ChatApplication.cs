@@ -1,7 +1,9 @@
+using ChatServer.Auth;
 using ChatServer.Presence;
 using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,6 +27,11 @@ public static class ChatApplication
             .Validate(static o => o.MaxBadFrames >= 0, "Chat:MaxBadFrames must not be negative.")
             .Validate(static o => o.MaxConnections is null or >= 1, "Chat:MaxConnections must be at least 1, or absent (half the descriptor limit).")
             .Validate(static o => o.MaxConnectionsPerAddress >= 0, "Chat:MaxConnectionsPerAddress must not be negative (0: no limit).")
+            .Validate(static o => o.AddressRateLimitCount >= 0, "Chat:AddressRateLimitCount must not be negative (0: no limit).")
+            .Validate(static o => o.LoginRateLimitCount >= 0, "Chat:LoginRateLimitCount must not be negative (0: no limit).")
+            .Validate(static o => o.LoginRateLimitWindow > TimeSpan.Zero, "Chat:LoginRateLimitWindow must be positive.")
+            .Validate(static o => o.SessionTimeout > TimeSpan.Zero, "Chat:SessionTimeout must be positive.")
+            .Validate(static o => o.MaxSessions >= 1, "Chat:MaxSessions must be at least 1.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatStorage();
@@ -33,6 +40,11 @@ public static class ChatApplication
         builder.Services.AddSingleton<ChatRoom>();
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<AddressConnectionLimiter>();
+        builder.Services.AddSingleton<SessionSockets>();
+        builder.Services.AddRateLimiter(static _ => { });
+        builder.Services.AddOptions<RateLimiterOptions>()
+            .Configure<IOptions<ChatOptions>, ILoggerFactory>(static (limiter, chat, logs) =>
+                LoginRateLimit.Configure(limiter, chat.Value, logs.CreateLogger(typeof(LoginRateLimit))));
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<ChatOptions>, AddressConnectionLimiter>(static (kestrel, chat, perAddress) =>
             {
@@ -50,23 +62,32 @@ public static class ChatApplication
                 // Per client address, before any byte is read.
                 kestrel.ConfigureEndpointDefaults(listen => listen.Use(perAddress.Wrap));
             });
+        // The one place where authentication is registered: the demo's login (AuthEndpoints, any name) signs in with
+        // this cookie scheme. Real authentication replaces the login endpoint's check, or adds its scheme here (e.g.
+        // AddOpenIdConnect) and signs in with the cookie scheme from it; the chat reads only the signed-in name.
         builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
-                // ASP.NET Core's cookie: signed and encrypted by Data Protection, HTTP-only, same-site.
+                // ASP.NET Core's cookie: signed and encrypted by Data Protection, HTTP-only, same-site. It carries only
+                // the session id (SessionStore, below): the session itself is on the server, and a logout ends it.
                 options.Cookie.Name = "chat.session";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.SlidingExpiration = true;
-                options.ExpireTimeSpan = TimeSpan.FromDays(1);
                 // An API: answer 401 instead of redirecting to a login page.
                 options.Events.OnRedirectToLogin = static context =>
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return Task.CompletedTask;
                 };
+            });
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<ITicketStore, IOptions<ChatOptions>>(static (cookie, sessions, chat) =>
+            {
+                cookie.SessionStore = sessions;
+                cookie.ExpireTimeSpan = chat.Value.SessionTimeout;
             });
         builder.Services.AddAuthorization();
         return builder;
@@ -95,6 +116,8 @@ public static class ChatApplication
             kestrel.Limits.MaxConcurrentConnections?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited",
             options.MaxConnectionsPerAddress,
             kestrel.Limits.RequestHeadersTimeout);
+        // Before authentication: a refused login costs no session lookup.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         var webSockets = new WebSocketOptions

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using ChatServer.Auth;
 using ChatServer.Shared.Protocol;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 
 namespace ChatServer.Chat;
@@ -24,6 +25,8 @@ public static class ChatEndpoints
         HttpContext context,
         ChatRoom room,
         ConnectionLimiter limiter,
+        SessionSockets sessionSockets,
+        ITicketStore sessions,
         IOptions<ChatOptions> options,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
@@ -51,18 +54,26 @@ public static class ChatEndpoints
             // Accepted, then closed with a reason: a browser cannot read the status of a refused upgrade, but it
             // does see a close code and reason.
             ChatLog.TooManyConnections(logger, user, limiter.Limit);
-            await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout, time);
+            await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout, time, WebSocketCloseStatus.PolicyViolation);
             return;
         }
-        await room.RunAsync(socket, context.User, lifetime.ApplicationStopping);
+        var session = SessionClaim.Of(context.User);
+        using var registration = session is null ? null : sessionSockets.Register(session, socket);
+        // A logout between the upgrade's authentication and the registration found no socket to close: look again.
+        if (session is not null && await sessions.RetrieveAsync(session, context, context.RequestAborted) is null)
+        {
+            await RefuseAsync(socket, SessionSockets.LoggedOutReason, options.Value.CloseTimeout, time, (WebSocketCloseStatus)ChatProtocol.SessionEndedCloseStatus);
+            return;
+        }
+        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), lifetime.ApplicationStopping);
     }
 
-    private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time)
+    private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time, WebSocketCloseStatus status)
     {
         using var timeout = new CancellationTokenSource(closeTimeout, time);
         try
         {
-            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, reason, timeout.Token);
+            await socket.CloseAsync(status, reason, timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {

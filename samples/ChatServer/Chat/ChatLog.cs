@@ -53,4 +53,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
     public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "{User} logged out: closing the session's {Count} open sockets (4401)")]
+    public static partial void SessionSocketsClosing(ILogger logger, string user, int count);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Refused a login from {Address}: more than {Limit} per {Window}")]
+    public static partial void LoginRateLimited(ILogger logger, string address, int limit, TimeSpan window);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Refused a cross-site {Method} {Path}: Origin {Origin}, Sec-Fetch-Site {FetchSite}")]
+    public static partial void CrossSiteRefused(ILogger logger, string method, string path, string origin, string fetchSite);
 }

@@ -66,6 +66,32 @@ public sealed class ChatOptions
     /// <value>10 seconds.</value>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets or sets how many sends one client address may make per <see cref="RateLimitWindow"/>, whatever
+    /// names it logs in under, so that more names from one address do not multiply the per-user budget. 0 turns the
+    /// limit off (behind a reverse proxy every connection comes from the proxy: limit per client there).</summary>
+    /// <value>60 (three users' worth at the default <see cref="RateLimitCount"/>: a household or office behind one address).</value>
+    public int AddressRateLimitCount { get; set; } = 60;
+
+    /// <summary>Gets or sets how many logins (<c>POST /auth</c>) one client address may make per
+    /// <see cref="LoginRateLimitWindow"/>; one more is answered 429 with <c>Retry-After</c>. 0 turns the limit off
+    /// (behind a reverse proxy every request comes from the proxy: limit per client there).</summary>
+    /// <value>10.</value>
+    public int LoginRateLimitCount { get; set; } = 10;
+
+    /// <summary>Gets or sets the window of the per-address login limit.</summary>
+    /// <value>1 minute.</value>
+    public TimeSpan LoginRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets how long a session may stay unused before it ends: the cookie's lifetime, renewed (sliding)
+    /// by use, and the idle time after which the server's session store drops it.</summary>
+    /// <value>1 day.</value>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets the most sessions the server keeps; a login past it ends the least recently used one, so
+    /// the store stays bounded however many logins it sees.</summary>
+    /// <value>10,000.</value>
+    public int MaxSessions { get; set; } = 10_000;
+
     /// <summary>Gets or sets how long a closed connection still counts as present, so that a quick reconnect does
     /// not show leave then join to the others.</summary>
     /// <value>3 seconds.</value>

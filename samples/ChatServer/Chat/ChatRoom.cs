@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using ChatServer.Auth;
@@ -50,6 +51,8 @@ public sealed class ChatRoom : IDisposable
     private int _slowConsumersDisconnected;
     // Each open connection's budget of bad frames (BadFrameBudget), found from the connection in the handlers.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, BadFrameBudget> _badFrames = [];
+    // Each open connection's client address, for the per-address send budget (SendValidator).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, IPAddress> _addresses = [];
 
     public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
@@ -112,12 +115,17 @@ public sealed class ChatRoom : IDisposable
     /// <summary>Runs one accepted WebSocket until it closes.</summary>
     /// <param name="socket">The accepted socket; owned from now on.</param>
     /// <param name="principal">The identity the upgrade request was authenticated with (the cookie), maybe anonymous.</param>
+    /// <param name="address">The client's address, which its sends are counted by besides its user; <see langword="null"/> when it has none.</param>
     /// <param name="cancellationToken">Fires when the host stops.</param>
     /// <returns>A task that completes when the connection has ended.</returns>
-    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken cancellationToken)
     {
         var user = AuthEndpoints.UserName(principal);
         var connection = new RemoteEditConnection(Guid.NewGuid().ToString("N")[..12], user is null ? null : principal, _options.OutboxCapacity);
+        if (address is not null)
+        {
+            _addresses.Add(connection, address);
+        }
         ChatLog.ConnectionOpened(_logger, connection.Id, user ?? "(anonymous)");
         Join(connection, user);
         using var membership = _presence.Join(user);
@@ -214,7 +222,8 @@ public sealed class ChatRoom : IDisposable
     {
         // The author comes from the connection's identity, never from the payload.
         var user = AuthEndpoints.UserName(context.Connection.User);
-        if (_validator.Validate(user, command) is { } error)
+        var address = _addresses.TryGetValue(context.Connection, out var known) ? known : null;
+        if (_validator.Validate(user, address, command) is { } error)
         {
             if (user is null)
             {

@@ -7,7 +7,8 @@ namespace ChatServer.Chat;
 /// <remarks>Thread safety: every member may be called from any thread.</remarks>
 public sealed class ConnectionLimiter(IOptions<ChatOptions> options)
 {
-    private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
+    // "Alice" and "alice" are one user: one allowance.
+    private readonly Dictionary<string, int> _open = new(Auth.UserNames.Comparer);
     private readonly int _limit = options.Value.MaxConnectionsPerUser;
 
     /// <summary>Gets the most sockets one user may have open.</summary>

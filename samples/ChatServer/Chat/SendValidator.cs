@@ -1,21 +1,33 @@
+using System.Net;
+using ChatServer.Auth;
 using ChatServer.Shared.Protocol;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.Remote;
 
 namespace ChatServer.Chat;
 
-/// <summary>Checks a send before it is applied: logged in, within the per-user rate, not empty, not too long.</summary>
+/// <summary>Checks a send before it is applied: logged in, within the per-user and the per-address rate, not empty,
+/// not too long.</summary>
 /// <remarks>
 /// <para>Every send of a logged-in user counts against the rate, including those refused as empty or too long: a
 /// refusal costs the server a frame, a log line and a ledger lookup, so a burst of them is throttled like any other.
 /// (An anonymous connection has no user to count by; its sends are refused first, and each one spends the
 /// connection's <see cref="BadFrameBudget"/> instead.)</para>
+/// <para>Two budgets over the same window: the user's (<see cref="ChatOptions.RateLimitCount"/>; "Alice" and "alice"
+/// are one user) and the client address's (<see cref="ChatOptions.AddressRateLimitCount"/>), so that logging in under
+/// more names from one client does not multiply what it may send. Each send counts against both.</para>
 /// <para>Thread safety: every member may be called from any thread.</para>
 /// </remarks>
 public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> options)
 {
+    // Below this many tracked senders no sweep runs; above it, one sweep per doubling keeps the tables bounded by the
+    // senders active within the window.
+    private const int SweepThreshold = 1024;
+
     private readonly ChatOptions _options = options.Value;
-    private readonly Dictionary<string, Queue<DateTimeOffset>> _recentSends = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _userSends = new(UserNames.Comparer);
+    private readonly Dictionary<IPAddress, Queue<DateTimeOffset>> _addressSends = [];
+    private int _sweepAt = SweepThreshold;
 
     /// <summary>Gets the codes of the rejections <see cref="Validate"/> makes: refusals before the edit ran, which the
     /// ledger does not record (<see cref="Storage.RefusalSkippingLedger{TCommand}"/>).</summary>
@@ -31,21 +43,25 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
     public ChatLimits Limits => new(_options.MaxMessageLength, _options.RateLimitCount, _options.RateLimitWindow.TotalSeconds);
 
     /// <summary>Returns why the send must be rejected, or <see langword="null"/> if it may be applied. A logged-in
-    /// user's send is counted against the user's rate before its text is checked.</summary>
+    /// user's send is counted against the user's and the address's rate before its text is checked.</summary>
     /// <param name="user">The connection's user, <see langword="null"/> when anonymous.</param>
+    /// <param name="address">The connection's client address, <see langword="null"/> when it has none (not counted).</param>
     /// <param name="command">The command.</param>
     /// <returns>The error, or <see langword="null"/>.</returns>
-    public RemoteError? Validate(string? user, SendMessage command)
+    public RemoteError? Validate(string? user, IPAddress? address, SendMessage command)
     {
         if (user is null)
         {
             return new RemoteError(ChatProtocol.NotLoggedIn, "Log in to chat: anonymous visitors can read but not send.");
         }
-        if (!CountSend(user))
+        if (!CountSend(user, address, out var addressLimited))
         {
-            return new RemoteError(ChatProtocol.RateLimited, $"Too many messages: at most {_options.RateLimitCount} per {_options.RateLimitWindow.TotalSeconds:0.#} seconds. Wait a moment and retry.");
+            return new RemoteError(ChatProtocol.RateLimited, addressLimited
+                ? $"Too many messages from your address: at most {_options.AddressRateLimitCount} per {_options.RateLimitWindow.TotalSeconds:0.#} seconds, whatever the user name. Wait a moment and retry."
+                : $"Too many messages: at most {_options.RateLimitCount} per {_options.RateLimitWindow.TotalSeconds:0.#} seconds. Wait a moment and retry.");
         }
-        if (string.IsNullOrWhiteSpace(command.Text))
+        // Zero-width and format characters alone show nothing: such a message is as empty as one of spaces.
+        if (!VisibleText.HasVisibleCharacter(command.Text))
         {
             return new RemoteError(ChatProtocol.Empty, "The message is empty.");
         }
@@ -54,26 +70,60 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
             : null;
     }
 
-    private bool CountSend(string user)
+    private bool CountSend(string user, IPAddress? address, out bool addressLimited)
     {
         var now = time.GetUtcNow();
-        lock (_recentSends)
+        lock (_userSends)
         {
-            if (!_recentSends.TryGetValue(user, out var sends))
+            if (_userSends.Count + _addressSends.Count >= _sweepAt)
             {
-                sends = new Queue<DateTimeOffset>();
-                _recentSends.Add(user, sends);
+                Sweep(_userSends, now);
+                Sweep(_addressSends, now);
+                _sweepAt = Math.Max(SweepThreshold, 2 * (_userSends.Count + _addressSends.Count));
             }
-            while (sends.Count > 0 && now - sends.Peek() >= _options.RateLimitWindow)
+            var userAllowed = Count(_userSends, user, _options.RateLimitCount, now);
+            addressLimited = address is not null && _options.AddressRateLimitCount > 0
+                && !Count(_addressSends, address, _options.AddressRateLimitCount, now);
+            return userAllowed && !addressLimited;
+        }
+    }
+
+    // Counts one send in the key's window; false (and not counted) when the window is full.
+    private bool Count<TKey>(Dictionary<TKey, Queue<DateTimeOffset>> sends, TKey key, int limit, DateTimeOffset now)
+        where TKey : notnull
+    {
+        if (!sends.TryGetValue(key, out var recent))
+        {
+            recent = new Queue<DateTimeOffset>();
+            sends.Add(key, recent);
+        }
+        Expire(recent, now);
+        if (recent.Count >= limit)
+        {
+            return false;
+        }
+        recent.Enqueue(now);
+        return true;
+    }
+
+    private void Sweep<TKey>(Dictionary<TKey, Queue<DateTimeOffset>> sends, DateTimeOffset now)
+        where TKey : notnull
+    {
+        foreach (var (key, recent) in sends)
+        {
+            Expire(recent, now);
+            if (recent.Count == 0)
             {
-                sends.Dequeue();
+                sends.Remove(key);
             }
-            if (sends.Count >= _options.RateLimitCount)
-            {
-                return false;
-            }
-            sends.Enqueue(now);
-            return true;
+        }
+    }
+
+    private void Expire(Queue<DateTimeOffset> recent, DateTimeOffset now)
+    {
+        while (recent.Count > 0 && now - recent.Peek() >= _options.RateLimitWindow)
+        {
+            recent.Dequeue();
         }
     }
 }

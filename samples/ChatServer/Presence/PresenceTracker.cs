@@ -1,3 +1,4 @@
+using ChatServer.Auth;
 using ChatServer.Chat;
 using ChatServer.Shared.Protocol;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,9 @@ namespace ChatServer.Presence;
 public sealed class PresenceTracker : IDisposable
 {
     private readonly object _gate = new();
-    private readonly KeyedSource<PresenceEntry, string> _source = new(static entry => entry.User, StringComparer.Ordinal);
-    private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
+    // "Alice" and "alice" are one user: one entry, shown with the spelling it was first present under.
+    private readonly KeyedSource<PresenceEntry, string> _source = new(static entry => entry.User, UserNames.Comparer);
+    private readonly Dictionary<string, UserState> _users = new(UserNames.Comparer);
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
     private readonly List<(string User, TaskCompletionSource Scheduled)> _leaveWatchers = [];
@@ -47,7 +49,7 @@ public sealed class PresenceTracker : IDisposable
         {
             if (!_users.TryGetValue(key, out var state))
             {
-                state = new UserState();
+                state = new UserState(key);
                 _users.Add(key, state);
             }
             if (state.Leaving.Count > 0)
@@ -60,7 +62,7 @@ public sealed class PresenceTracker : IDisposable
             else
             {
                 state.Tabs++;
-                _source.AddOrUpdate(new PresenceEntry(key, state.Tabs));
+                _source.AddOrUpdate(new PresenceEntry(state.Name, state.Tabs));
             }
         }
         return new Membership(this, key);
@@ -109,7 +111,7 @@ public sealed class PresenceTracker : IDisposable
             state.Leaving.Add(leaving);
             for (var i = _leaveWatchers.Count - 1; i >= 0; i--)
             {
-                if (string.Equals(_leaveWatchers[i].User, key, StringComparison.Ordinal))
+                if (UserNames.Comparer.Equals(_leaveWatchers[i].User, key))
                 {
                     _leaveWatchers[i].Scheduled.TrySetResult();
                     _leaveWatchers.RemoveAt(i);
@@ -149,18 +151,21 @@ public sealed class PresenceTracker : IDisposable
         state.Tabs--;
         if (state.Tabs > 0)
         {
-            _source.AddOrUpdate(new PresenceEntry(key, state.Tabs));
+            _source.AddOrUpdate(new PresenceEntry(state.Name, state.Tabs));
             return;
         }
-        _source.Remove(key);
+        _source.Remove(state.Name);
         if (state.Leaving.Count == 0)
         {
             _users.Remove(key);
         }
     }
 
-    private sealed class UserState
+    private sealed class UserState(string name)
     {
+        // The spelling the user was first present under: every entry of the user carries it, whatever later tabs use.
+        public string Name { get; } = name;
+
         public int Tabs { get; set; }
 
         public List<PendingLeave> Leaving { get; } = [];

@@ -12,7 +12,7 @@ namespace ChatServer.Storage;
 /// (<c>NORMAL</c> would survive a process kill too, but may lose the last commits on a power loss, and a send is
 /// acknowledged only after its commit: an ack is a promise.) The cost is one fsync per message.</para>
 /// <para><b>Schema</b>: <c>messages</c> (the sequence is the row id; the edit id is unique) and <c>edit_rejections</c>
-/// (the last rejected attempt of an edit id). An accepted edit is recorded by its message row, in the message's own
+/// (the last rejected attempt of an edit id), and <c>sessions</c> (<see cref="SqliteSessionStore"/>). An accepted edit is recorded by its message row, in the message's own
 /// transaction: a message and the acceptance of the edit that made it cannot exist without each other.</para>
 /// <para><b>Checked at startup</b>: the constructor opens the file, creates the schema and writes (the schema version),
 /// so an unusable <c>Chat:Store:Path</c> stops the server with the reason instead of failing every send later.</para>
@@ -45,6 +45,12 @@ public sealed class SqliteChatDatabase : IDisposable
             code TEXT NOT NULL,
             message TEXT NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS sessions (
+            id TEXT PRIMARY KEY,
+            ticket BLOB NOT NULL,
+            last_use_ticks INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS sessions_by_last_use ON sessions (last_use_ticks);
         """;
 
     // SQLite result codes that mean the storage, not the statement, failed: busy or locked by another process,

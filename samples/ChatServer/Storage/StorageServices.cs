@@ -1,5 +1,7 @@
+using ChatServer.Auth;
 using ChatServer.Chat;
 using ChatServer.Shared.Protocol;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.Remote;
 
@@ -9,7 +11,8 @@ namespace ChatServer.Storage;
 /// the store at startup, and the store's health check.</summary>
 public static class StorageServices
 {
-    /// <summary>Registers <see cref="IMessageStore"/> and <see cref="IEditLedger{TCommand}"/>: SQLite by default, or in memory.</summary>
+    /// <summary>Registers <see cref="IMessageStore"/>, <see cref="IEditLedger{TCommand}"/> and the session store
+    /// (<see cref="ITicketStore"/>): SQLite by default, or in memory.</summary>
     public static IServiceCollection AddChatStorage(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -33,6 +36,11 @@ public static class StorageServices
                 ? new InMemoryEditLedger<SendMessage>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
                 : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
             UnrecordedCodes));
+        // The server-side sessions, kept as the messages are: a restart with the durable store keeps everyone logged in.
+        // A deployment with several nodes registers a shared ITicketStore (e.g. over Redis) here instead.
+        services.AddSingleton<ITicketStore>(static provider => IsMemory(provider)
+            ? ActivatorUtilities.CreateInstance<MemorySessionStore>(provider)
+            : ActivatorUtilities.CreateInstance<SqliteSessionStore>(provider));
         return services;
     }
 

@@ -174,11 +174,11 @@ public sealed class EditWireProtocol
                 return Decode(document.RootElement);
             }
 #pragma warning disable CA1031 // A user-supplied converter may throw anything; bad input must give a result, never an exception.
-            catch (Exception ex)
+            catch (Exception)
 #pragma warning restore CA1031
             {
-                // Valid JSON whose command does not fit its type (a wrongly typed or missing field): not "invalid JSON".
-                return WireMessage.ForMalformed($"The command could not be read: {ex.Message}");
+                // The exception's message may name types or internals: the peer is told only that the command failed.
+                return WireMessage.ForMalformed("The command could not be read.");
             }
         }
     }
@@ -315,7 +315,18 @@ public sealed class EditWireProtocol
             return WireMessage.ForUnknownCommand(new EditRequest<object>(id, attempt, commandElement.Clone()), name);
         }
 
-        var command = kind.Read(commandElement);
+        object? command;
+        try
+        {
+            command = kind.Read(commandElement);
+        }
+        catch (JsonException ex)
+        {
+            // Valid JSON whose command does not fit its type (a wrongly typed or missing field): not "invalid JSON".
+            var what = name.Length == 0 ? "The command" : $"The '{name}' command";
+            return WireMessage.ForMalformed($"{what} could not be read: {kind.Describe(commandElement, ex)}");
+        }
+
         return command is null
             ? WireMessage.ForMalformed("An 'edit' message's command is null.")
             : WireMessage.ForEdit(new EditRequest<object>(id, attempt, command), name);
@@ -327,6 +338,8 @@ public sealed class EditWireProtocol
         public string Name { get; } = name;
 
         public abstract object? Read(JsonElement element);
+
+        public abstract string Describe(JsonElement element, JsonException exception);
     }
 
     private sealed class CommandKind<TCommand>(string name, JsonTypeInfo<TCommand> typeInfo) : CommandKind(name)
@@ -334,5 +347,7 @@ public sealed class EditWireProtocol
         public JsonTypeInfo<TCommand> TypeInfo { get; } = typeInfo;
 
         public override object? Read(JsonElement element) => element.Deserialize(TypeInfo);
+
+        public override string Describe(JsonElement element, JsonException exception) => CommandReadError.Describe(element, TypeInfo, exception);
     }
 }

@@ -85,9 +85,9 @@ public sealed class ConnectionPolicyTests
         await using var bystander = await Bystander.JoinAsync(host);
         var now = TimeProvider.System.GetUtcNow();
         await using var valid = TestUser.Anonymous(host);
-        valid.Cookies.Add(host.Address, new Cookie(CookieName, SessionCookie(host, "alice", expires: now.AddHours(1))));
+        valid.Cookies.Add(host.Address, new Cookie(CookieName, await SessionCookieAsync(host, "alice", expires: now.AddHours(1))));
         await using var expired = TestUser.Anonymous(host);
-        expired.Cookies.Add(host.Address, new Cookie(CookieName, SessionCookie(host, "alice", expires: now.AddMinutes(-1))));
+        expired.Cookies.Add(host.Address, new Cookie(CookieName, await SessionCookieAsync(host, "alice", expires: now.AddMinutes(-1))));
 
         var validUser = await WelcomeUserAsync(valid);
         var expiredUser = await WelcomeUserAsync(expired);
@@ -210,14 +210,17 @@ public sealed class ConnectionPolicyTests
         return socket.HttpStatusCode;
     }
 
-    // A session cookie as the server's own cookie handler writes it (signed and encrypted by Data Protection).
-    private static string SessionCookie(ChatHost host, string user, DateTimeOffset expires)
+    // A session as the server's own cookie handler makes it: the ticket in the session store, and a cookie (signed and
+    // encrypted by Data Protection) that carries only the session id, in the handler's claim.
+    private static async Task<string> SessionCookieAsync(ChatHost host, string user, DateTimeOffset expires)
     {
         const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
         var options = host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(scheme);
         var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], scheme));
         var properties = new AuthenticationProperties { IssuedUtc = expires.AddDays(-1), ExpiresUtc = expires };
-        return options.TicketDataFormat.Protect(new AuthenticationTicket(principal, properties, scheme));
+        var sessionId = await options.SessionStore!.StoreAsync(new AuthenticationTicket(principal, properties, scheme));
+        var carrier = new ClaimsPrincipal(new ClaimsIdentity([new Claim("Microsoft.AspNetCore.Authentication.Cookies-SessionId", sessionId)], options.ClaimsIssuer));
+        return options.TicketDataFormat.Protect(new AuthenticationTicket(carrier, properties, scheme));
     }
 
     private static async Task<string?> WelcomeUserAsync(TestUser user)

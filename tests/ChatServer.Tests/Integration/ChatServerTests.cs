@@ -464,23 +464,23 @@ public sealed class ChatServerTests
     }
 
     [Fact]
-    public async Task Auth_BrowserNavigationWithoutCredentials_GetsTheBasicChallenge()
+    public async Task Auth_PostWithoutCredentialsFromANonFetchClient_GetsTheBasicChallenge()
     {
         await using var host = await ChatHost.StartAsync();
         await using var visitor = TestUser.Anonymous(host);
 
-        using var response = await visitor.Http.GetAsync("/auth?returnUrl=%2F");
+        using var response = await visitor.Http.PostAsync("/auth?returnUrl=%2F", null);
 
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Basic");
     }
 
     [Fact]
-    public async Task Auth_BrowserNavigationWithEmptyPassword_SetsHttpOnlyCookieAndRedirectsBack()
+    public async Task Auth_FormPostWithEmptyPassword_SetsHttpOnlyCookieAndRedirectsBack()
     {
         await using var host = await ChatHost.StartAsync();
         await using var visitor = TestUser.Anonymous(host);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth?returnUrl=%2F");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/auth?returnUrl=%2F");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("dora:"u8.ToArray()));
 
         using var response = await visitor.Http.SendAsync(request);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using ChatServer.Shared;
@@ -11,12 +12,14 @@ public sealed class TestUser : IAsyncDisposable
 {
     private readonly Uri _address;
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly IPAddress? _from;
 
-    private TestUser(Uri address, string? name)
+    private TestUser(Uri address, string? name, IPAddress? from = null)
     {
         _address = address;
         Name = name;
-        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = address };
+        _from = from;
+        Http = new HttpClient(Handler()) { BaseAddress = address };
     }
 
     public string? Name { get; }
@@ -36,7 +39,20 @@ public sealed class TestUser : IAsyncDisposable
         return user;
     }
 
+    /// <summary>Logs in from the loopback address <paramref name="from"/> (e.g. 127.0.0.2): every request and raw
+    /// socket of this user comes from it, as from another machine.</summary>
+    public static async Task<TestUser> LoginAsync(ChatHost host, string name, IPAddress from)
+    {
+        var user = new TestUser(host.Address, name, from);
+        using var response = await user.Http.SendAsync(BasicLogin(name, string.Empty));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "an empty password logs in");
+        return user;
+    }
+
     public static TestUser Anonymous(ChatHost host) => new(host.Address, null);
+
+    /// <summary>An anonymous visitor whose requests come from the loopback address <paramref name="from"/>.</summary>
+    public static TestUser Anonymous(ChatHost host, IPAddress from) => new(host.Address, null, from);
 
     public static TestUser Anonymous(Uri address) => new(address, null);
 
@@ -77,13 +93,22 @@ public sealed class TestUser : IAsyncDisposable
     public async Task<RawSocket> ConnectRawAsync(string? origin = ChatHost.TestOrigin)
     {
         var socket = new ClientWebSocket();
-        socket.Options.Cookies = Cookies;
         if (origin is not null)
         {
             socket.Options.SetRequestHeader("Origin", origin);
         }
         socket.Options.CollectHttpResponseDetails = true;
-        await socket.ConnectAsync(SocketUri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        if (_from is null)
+        {
+            socket.Options.Cookies = Cookies;
+            await socket.ConnectAsync(SocketUri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            // Through a handler bound to the address (it carries the cookies: a socket given an invoker may not).
+            using var invoker = new HttpMessageInvoker(Handler());
+            await socket.ConnectAsync(SocketUri, invoker, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
         var raw = new RawSocket(socket);
         _owned.Add(raw);
         return raw;
@@ -95,6 +120,29 @@ public sealed class TestUser : IAsyncDisposable
     {
         options.Cookies = Cookies;
         options.SetRequestHeader("Origin", ChatHost.TestOrigin);
+    }
+
+    private SocketsHttpHandler Handler() => new()
+    {
+        CookieContainer = Cookies,
+        AllowAutoRedirect = false,
+        ConnectCallback = _from is null ? null : ConnectFromAsync,
+    };
+
+    private async ValueTask<Stream> ConnectFromAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(_from!, 0));
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
