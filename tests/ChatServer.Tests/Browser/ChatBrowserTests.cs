@@ -233,37 +233,11 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         new FileInfo(path).Length.Should().BeGreaterThan(10_000);
     }
 
-    private async Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null)
-    {
-        Skip.If(browser.SkipReason is not null, browser.SkipReason);
-        return await ChatHost.StartWithClientAsync(configure);
-    }
+    private Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null) => BrowserChat.StartAsync(browser, configure);
 
-    private async Task<IPage> OpenAsync(ChatHost host, string? user)
-    {
-        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 800, Height = 600 } });
-        var page = await context.NewPageAsync();
-        page.Close += (_, _) => _ = context.CloseAsync();
-        await page.GotoAsync("/");
-        await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
-        if (user is not null)
-        {
-            await page.GetByTestId("login-name").FillAsync(user);
-            await page.GetByTestId("login").GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-            await Expect(page.GetByTestId("user")).ToContainTextAsync(user);
-            await Expect(page.GetByTestId("composer")).ToBeEnabledAsync();
-            // The welcome has been read (it named the user), and it spoke this page's protocol version.
-            await Expect(page.GetByTestId("protocol-error")).ToHaveCountAsync(0);
-        }
-        return page;
-    }
+    private Task<IPage> OpenAsync(ChatHost host, string? user) => BrowserChat.OpenAsync(browser, host, user);
 
-    private static async Task SendAsync(ILocator composer, string text)
-    {
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-        await Expect(composer).ToHaveValueAsync(string.Empty);
-    }
+    private static Task SendAsync(ILocator composer, string text) => BrowserChat.SendAsync(composer, text);
 
     private static Task<string> BackgroundOf(ILocator element) =>
         element.EvaluateAsync<string>("element => getComputedStyle(element).backgroundColor");
