@@ -10,7 +10,8 @@ namespace ChatServer.Tests.Browser;
 /// <summary>axe-core scans of the page as people meet it: logged out, and in a conversation with a pending and a
 /// failed row, on a desktop and on a phone. No serious or critical violation is allowed; the figures by impact are
 /// written to the test output.</summary>
-public sealed class AccessibilityScanTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityScanTests(BrowserFixture browser, ITestOutputHelper output)
 {
     private static readonly string[] Blocking = ["serious", "critical"];
 

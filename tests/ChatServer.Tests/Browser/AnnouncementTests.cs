@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>What a screen reader hears: new messages, the connection state and failed sends, and buttons that say which message they act on.</summary>
-public sealed class AnnouncementTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class AnnouncementTests(BrowserFixture browser)
 {
     [SkippableFact]
     public async Task MessageList_IsAPoliteLog()

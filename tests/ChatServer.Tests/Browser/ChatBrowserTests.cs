@@ -6,7 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>The chat in headless Chromium: two logged-in users in separate browser contexts and one anonymous one.</summary>
-public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class ChatBrowserTests(BrowserFixture browser)
 {
     private const string Yellow = "rgb(255, 255, 0)";
 
@@ -229,6 +230,25 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         var path = DocumentationScreenshot.PathFor("chat-two-tabs.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await sideBySide.ScreenshotAsync(new() { Path = path });
+
+        new FileInfo(path).Length.Should().BeGreaterThan(10_000);
+    }
+
+    [SkippableFact]
+    public async Task Screenshot_OnAPhone_IsWrittenForTheDocs()
+    {
+        await using var host = await StartAsync(o => o.Demo.FailEveryNth = 3);
+        var bob = await BrowserChat.OpenAsync(browser, host, "bob", 375, 740);
+        var alice = await BrowserChat.OpenAsync(browser, host, "alice", 375, 740);
+        await SendAsync(bob.GetByTestId("composer"), "Hi Alice! Try the chat on your phone.");
+        await SendAsync(alice.GetByTestId("composer"), "Hello Bob, it fits the screen now.");
+        await SendAsync(alice.GetByTestId("composer"), "This one was rejected by the demo: Retry or Discard it.");
+        await Expect(BrowserChat.Row(alice, "This one was rejected by the demo: Retry or Discard it.")).ToHaveAttributeAsync("data-state", "Failed");
+        await Expect(alice.GetByTestId("presence-toggle")).ToHaveTextAsync("2 present");
+
+        var path = DocumentationScreenshot.PathFor("chat-phone.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await alice.ScreenshotAsync(new() { Path = path });
 
         new FileInfo(path).Length.Should().BeGreaterThan(10_000);
     }

@@ -5,7 +5,8 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>The message length limit (from the server's welcome) is shown as the writer nears it, and a text over it
 /// is kept whole and not sent: nothing is cut off without a word.</summary>
-public sealed class ComposerLimitTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class ComposerLimitTests(BrowserFixture browser)
 {
     [SkippableFact]
     public async Task Paste_OverTheLimit_KeepsTheWholeText_DisablesSend_AndSaysHowManyToRemove()

@@ -4,7 +4,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>The line about the demo options says what the server's welcome says, so it waits for the welcome.</summary>
-public sealed class DemoLineTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class DemoLineTests(BrowserFixture browser)
 {
     [SkippableFact]
     public async Task DemoLine_IsAbsentWhileTheWelcomeIsHeldBack_AndShownOnceItArrives()

@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>Where the keyboard focus is: in the message input when the page is ready to write, never lost to the page's body.</summary>
-public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class FocusTests(BrowserFixture browser)
 {
     [SkippableFact]
     public async Task Load_WhenLoggedIn_PutsTheFocusInTheInput()

@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>The page on a phone and on a desktop: no sideways scroll, presence folded on narrow screens, targets a finger can hit.</summary>
-public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class LayoutTests(BrowserFixture browser)
 {
     private const string LongText = "A message long enough to wrap over several lines on a phone, with a long word: Donaudampfschifffahrtsgesellschaftskapitän.";
 

@@ -6,7 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>The message list keeps to the newest message, as a chat does, unless the reader has scrolled up to read.</summary>
-public sealed class ScrollingTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class ScrollingTests(BrowserFixture browser)
 {
     // Far more than a screenful of rows at 800 x 600.
     private const int HistoryLength = 40;
