@@ -11,7 +11,7 @@ namespace ChatServer.Tests.Browser;
 /// failed row, on a desktop and on a phone. No serious or critical violation is allowed; the figures by impact are
 /// written to the test output.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AccessibilityScanTests(BrowserFixture browser, ITestOutputHelper output)
+public sealed class AccessibilityScanTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     private static readonly string[] Blocking = ["serious", "critical"];
 

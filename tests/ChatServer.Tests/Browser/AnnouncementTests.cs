@@ -6,7 +6,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>What a screen reader hears: new messages, the connection state and failed sends, and buttons that say which message they act on.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AnnouncementTests(BrowserFixture browser)
+public sealed class AnnouncementTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task MessageList_IsAPoliteLog()

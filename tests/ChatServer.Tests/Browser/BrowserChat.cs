@@ -27,7 +27,8 @@ public static class BrowserChat
         var page = await context.NewPageAsync();
         page.Close += (_, _) => _ = context.CloseAsync();
         await page.GotoAsync("/");
-        await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
+        // A guard, not a measure: booting the WebAssembly client takes tens of seconds on a busy machine.
+        await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 60_000 });
         if (user is not null)
         {
             await LoginAsync(page, user);

@@ -7,7 +7,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>The chat in headless Chromium: two logged-in users in separate browser contexts and one anonymous one.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ChatBrowserTests(BrowserFixture browser)
+public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const string Yellow = "rgb(255, 255, 0)";
 

@@ -6,7 +6,7 @@ namespace ChatServer.Tests.Browser;
 /// <summary>The message length limit (from the server's welcome) is shown as the writer nears it, and a text over it
 /// is kept whole and not sent: nothing is cut off without a word.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ComposerLimitTests(BrowserFixture browser)
+public sealed class ComposerLimitTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task Paste_OverTheLimit_KeepsTheWholeText_DisablesSend_AndSaysHowManyToRemove()

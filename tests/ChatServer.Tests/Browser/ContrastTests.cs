@@ -6,7 +6,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>Text contrast of at least 4.5:1 (WCAG AA) on the rows that are easiest to make faint: pending and failed ones.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ContrastTests(BrowserFixture browser)
+public sealed class ContrastTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     // The WCAG contrast ratio of an element's text against what is behind it, as rendered: the text colour with its
     // alpha and the opacity of every ancestor up to the nearest opaque background, over that background (WCAG 2.x

@@ -5,7 +5,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>The line about the demo options says what the server's welcome says, so it waits for the welcome.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DemoLineTests(BrowserFixture browser)
+public sealed class DemoLineTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task DemoLine_IsAbsentWhileTheWelcomeIsHeldBack_AndShownOnceItArrives()

@@ -6,7 +6,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>Where the keyboard focus is: in the message input when the page is ready to write, never lost to the page's body.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class FocusTests(BrowserFixture browser)
+public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task Load_WhenLoggedIn_PutsTheFocusInTheInput()

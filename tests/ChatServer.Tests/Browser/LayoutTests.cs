@@ -6,7 +6,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>The page on a phone and on a desktop: no sideways scroll, presence folded on narrow screens, targets a finger can hit.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class LayoutTests(BrowserFixture browser)
+public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const string LongText = "A message long enough to wrap over several lines on a phone, with a long word: Donaudampfschifffahrtsgesellschaftskapitän.";
 

@@ -8,7 +8,7 @@ namespace ChatServer.Tests.Browser;
 /// <summary>What each message shows besides its text (its time), what an empty room shows, and that names and texts
 /// cannot reorder the page around them (bidirectional text is isolated).</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class MessageDetailsTests(BrowserFixture browser)
+public sealed class MessageDetailsTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task Message_ShowsItsLocalTime_WithTheFullDateOnHover()

@@ -7,7 +7,7 @@ namespace ChatServer.Tests.Browser;
 
 /// <summary>The message list keeps to the newest message, as a chat does, unless the reader has scrolled up to read.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ScrollingTests(BrowserFixture browser)
+public sealed class ScrollingTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     // Far more than a screenful of rows at 800 x 600.
     private const int HistoryLength = 40;
@@ -17,10 +17,9 @@ public sealed class ScrollingTests(BrowserFixture browser)
     {
         await using var host = await StartWithHistoryAsync();
 
-        var alice = await OpenAsync(browser, host, "alice");
+        var alice = await OpenAtTheNewestAsync(host);
 
         await Expect(alice.GetByTestId("message")).ToHaveCountAsync(HistoryLength);
-        await Expect(Row(alice, $"history {HistoryLength}")).ToBeInViewportAsync();
         await Expect(Row(alice, "history 1")).Not.ToBeInViewportAsync();
     }
 
@@ -30,8 +29,7 @@ public sealed class ScrollingTests(BrowserFixture browser)
         await using var host = await StartWithHistoryAsync();
         await using var carol = await TestUser.LoginAsync(host, "carol");
         var carolClient = await carol.ConnectAsync();
-        var alice = await OpenAsync(browser, host, "alice");
-        await Expect(Row(alice, $"history {HistoryLength}")).ToBeInViewportAsync();
+        var alice = await OpenAtTheNewestAsync(host);
         SetDemo(host, TimeSpan.FromSeconds(3));
 
         await SendAsync(alice.GetByTestId("composer"), "mine");
@@ -49,8 +47,7 @@ public sealed class ScrollingTests(BrowserFixture browser)
         await using var host = await StartWithHistoryAsync();
         await using var carol = await TestUser.LoginAsync(host, "carol");
         var carolClient = await carol.ConnectAsync();
-        var alice = await OpenAsync(browser, host, "alice");
-        await Expect(Row(alice, $"history {HistoryLength}")).ToBeInViewportAsync();
+        var alice = await OpenAtTheNewestAsync(host);
 
         // As a reader does: the wheel over the list, up to the oldest message.
         await alice.GetByTestId("messages").HoverAsync();
@@ -68,6 +65,14 @@ public sealed class ScrollingTests(BrowserFixture browser)
 
         await Expect(Row(alice, "later 3")).ToBeInViewportAsync();
         await Expect(alice.GetByTestId("new-messages")).ToHaveCountAsync(0);
+    }
+
+    // Alice's page, once it shows the newest message of the history.
+    private async Task<IPage> OpenAtTheNewestAsync(ChatHost host)
+    {
+        var alice = await OpenAsync(browser, host, "alice");
+        await Expect(Row(alice, $"history {HistoryLength}")).ToBeInViewportAsync();
+        return alice;
     }
 
     private async Task<ChatHost> StartWithHistoryAsync()
