@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatServer.Tests.Browser;
 
 /// <summary>The chat in headless Chromium: two logged-in users in separate browser contexts and one anonymous one.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const string Yellow = "rgb(255, 255, 0)";
@@ -233,37 +234,30 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         new FileInfo(path).Length.Should().BeGreaterThan(10_000);
     }
 
-    private async Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null)
+    [SkippableFact]
+    public async Task Screenshot_OnAPhone_IsWrittenForTheDocs()
     {
-        Skip.If(browser.SkipReason is not null, browser.SkipReason);
-        return await ChatHost.StartWithClientAsync(configure);
+        await using var host = await StartAsync(o => o.Demo.FailEveryNth = 3);
+        var bob = await BrowserChat.OpenAsync(browser, host, "bob", 375, 740);
+        var alice = await BrowserChat.OpenAsync(browser, host, "alice", 375, 740);
+        await SendAsync(bob.GetByTestId("composer"), "Hi Alice! Try the chat on your phone.");
+        await SendAsync(alice.GetByTestId("composer"), "Hello Bob, it fits the screen now.");
+        await SendAsync(alice.GetByTestId("composer"), "This one was rejected by the demo: Retry or Discard it.");
+        await Expect(BrowserChat.Row(alice, "This one was rejected by the demo: Retry or Discard it.")).ToHaveAttributeAsync("data-state", "Failed");
+        await Expect(alice.GetByTestId("presence-toggle")).ToHaveTextAsync("2 present");
+
+        var path = DocumentationScreenshot.PathFor("chat-phone.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await alice.ScreenshotAsync(new() { Path = path });
+
+        new FileInfo(path).Length.Should().BeGreaterThan(10_000);
     }
 
-    private async Task<IPage> OpenAsync(ChatHost host, string? user)
-    {
-        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 800, Height = 600 } });
-        var page = await context.NewPageAsync();
-        page.Close += (_, _) => _ = context.CloseAsync();
-        await page.GotoAsync("/");
-        await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
-        if (user is not null)
-        {
-            await page.GetByTestId("login-name").FillAsync(user);
-            await page.GetByTestId("login").GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-            await Expect(page.GetByTestId("user")).ToContainTextAsync(user);
-            await Expect(page.GetByTestId("composer")).ToBeEnabledAsync();
-            // The welcome has been read (it named the user), and it spoke this page's protocol version.
-            await Expect(page.GetByTestId("protocol-error")).ToHaveCountAsync(0);
-        }
-        return page;
-    }
+    private Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null) => BrowserChat.StartAsync(browser, configure);
 
-    private static async Task SendAsync(ILocator composer, string text)
-    {
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-        await Expect(composer).ToHaveValueAsync(string.Empty);
-    }
+    private Task<IPage> OpenAsync(ChatHost host, string? user) => BrowserChat.OpenAsync(browser, host, user);
+
+    private static Task SendAsync(ILocator composer, string text) => BrowserChat.SendAsync(composer, text);
 
     private static Task<string> BackgroundOf(ILocator element) =>
         element.EvaluateAsync<string>("element => getComputedStyle(element).backgroundColor");
