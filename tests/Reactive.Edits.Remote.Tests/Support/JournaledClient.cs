@@ -39,6 +39,9 @@ internal sealed class JournaledClient : IDisposable
 
     public EditRecorder<string> Events { get; }
 
+    /// <summary>Gets, for each edit seen accepted, how many requests this run had sent by then (0 for one accepted in an earlier run).</summary>
+    public Dictionary<EditId, int> AcceptedBefore { get; } = [];
+
     /// <summary>Delivers every request sent since the last call to the server, and its answer back unless <paramref name="loseReply"/> says otherwise.</summary>
     public void Exchange(LedgerServer server, Func<EditRequest<string>, bool>? loseReply = null)
     {
