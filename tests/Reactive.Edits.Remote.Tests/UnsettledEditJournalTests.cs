@@ -126,6 +126,21 @@ public sealed class UnsettledEditJournalTests
     }
 
     [Fact]
+    public void Cancel_RestoredEditNotYetResent_SaysAfterStartBecauseTheEarlierRunMayHaveSentIt()
+    {
+        var first = new JournaledClient(_store, _clock);
+        first.Client.OnConnected();
+        var id = first.Edits.Request("hello").Id;
+
+        using var second = new JournaledClient(_store, _clock);
+        second.Client.TryGetDelivery(id, out var delivery).Should().BeTrue();
+        delivery!.SendCount.Should().Be(0);
+
+        second.Client.Cancel(id).Should().Be(EditCancellation.AfterStart);
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
     public void Restore_FailedEdit_ComesBackFailedWithItsErrorAndRetriesWithTheNextAttempt()
     {
         var first = new JournaledClient(_store, _clock);
