@@ -53,6 +53,18 @@ public sealed class ChatClient : IAsyncDisposable
         };
         _socketUri = socket.Uri;
         Edits = new EditSet<SendMessage>(new EditSetOptions { Name = "chat.send", Policy = EditPolicy.Concurrent });
+        // Sends the last run left unsettled come back first: pending ones are resent with their ids (the server's ledger
+        // gives them one effect), failed ones show again with Retry and Discard.
+        Journal = new UnsettledEditJournal<SendMessage>(Edits, Protocol, _options.UnsentMessages);
+        try
+        {
+            Journal.Restore();
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            // An unreadable store must not keep the chat from starting; what it holds is left as it is.
+            RestoreError = ex;
+        }
         Remote = new RemoteEditClient<SendMessage>(Edits, _options.Remote);
         View = _messages.Connect().MergeOptimistic(Edits, new OptimisticOptions<ChatMessage, EditId, SendMessage>
         {
@@ -81,6 +93,13 @@ public sealed class ChatClient : IAsyncDisposable
 
     /// <summary>Gets the send edits: busy state (<see cref="EditSet{T}.IsBusy"/>), counts, retry and discard.</summary>
     public EditSet<SendMessage> Edits { get; }
+
+    /// <summary>Gets the journal that keeps unsent messages in <see cref="ChatClientOptions.UnsentMessages"/> (its
+    /// <see cref="UnsettledEditJournal{TCommand}.StoreErrors"/> report a failing store).</summary>
+    public UnsettledEditJournal<SendMessage> Journal { get; }
+
+    /// <summary>Gets why the unsent messages of the last run could not be restored, or <see langword="null"/> if they were.</summary>
+    public Exception? RestoreError { get; }
 
     /// <summary>Gets the library's remote edit client (deliveries, for diagnostics).</summary>
     public RemoteEditClient<SendMessage> Remote { get; }
@@ -140,6 +159,8 @@ public sealed class ChatClient : IAsyncDisposable
         await _connection.DisposeAsync();
         _connected.Dispose();
         Remote.Dispose();
+        // Before the edits: disposing them cancels what is pending, which a journal still attached would forget.
+        Journal.Dispose();
         Edits.Dispose();
         _messages.Dispose();
         _presence.Dispose();

@@ -24,6 +24,11 @@ public sealed class ChatClientOptions
     /// <value><see cref="RemoteEditOptions.Default"/>.</value>
     public RemoteEditOptions Remote { get; init; } = RemoteEditOptions.Default;
 
+    /// <summary>Gets where unsent messages (pending or failed sends) are kept, so that they survive a restart of the
+    /// client: the browser app passes one over <c>localStorage</c>, so a reload or a closed tab loses nothing.</summary>
+    /// <value>A new <see cref="InMemoryUnsettledEditStore"/>: kept for the life of the process only.</value>
+    public IUnsettledEditStore UnsentMessages { get; init; } = new InMemoryUnsettledEditStore();
+
     /// <summary>Gets the clock of the backoff delays and the socket's close timeout.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider Time { get; init; } = TimeProvider.System;

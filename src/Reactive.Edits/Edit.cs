@@ -11,7 +11,7 @@ namespace Reactive.Edits;
 /// </remarks>
 public sealed class Edit<T>
 {
-    internal Edit(EditId id, EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt)
+    internal Edit(EditId id, EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt, bool isRestored = false)
     {
         Id = id;
         Token = token;
@@ -22,6 +22,7 @@ public sealed class Edit<T>
         Sequence = sequence;
         RequestedAt = requestedAt;
         AttemptRequestedAt = attemptRequestedAt;
+        IsRestored = isRestored;
     }
 
     /// <summary>Gets the edit's stable id, the same across retries.</summary>
@@ -52,6 +53,10 @@ public sealed class Edit<T>
     /// <summary>Gets when the current attempt was requested (the first request, or the latest retry).</summary>
     public DateTimeOffset AttemptRequestedAt { get; }
 
+    /// <summary>Gets a value indicating whether the edit was restored with <see cref="EditSet{T}.TryRestore"/>, i.e. left unsettled by an earlier run of the program.</summary>
+    /// <remarks>An earlier run may have sent a restored edit's attempt, so cancelling it never promises "no effect" (<see cref="EditCancellation.AfterStart"/>).</remarks>
+    public bool IsRestored { get; }
+
     /// <summary>Gets the number of the current attempt, starting at 1.</summary>
     public int Attempt => Token.Attempt;
 
@@ -72,11 +77,11 @@ public sealed class Edit<T>
     public override string ToString() => $"{Token} {Status}";
 
     internal Edit<T> With(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, DateTimeOffset attemptRequestedAt) =>
-        new(Id, token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt);
+        new(Id, token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt, IsRestored);
 
     internal Edit<T> With(EditStatus status, Exception? error) =>
-        new(Id, Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt);
+        new(Id, Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
 
     internal Edit<T> Started() =>
-        new(Id, Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt);
+        new(Id, Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
 }

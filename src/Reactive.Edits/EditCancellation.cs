@@ -6,7 +6,7 @@ public enum EditCancellation
     /// <summary>Nothing was cancelled: the edit is unknown, not pending, or its token was spent first.</summary>
     NotCancelled = 0,
 
-    /// <summary>The edit was cancelled before its attempt was started: it is guaranteed to have had no effect.</summary>
+    /// <summary>The edit was cancelled before its attempt was started: it is guaranteed to have had no effect. Never said of a restored edit (<see cref="Edit{T}.IsRestored"/>), which an earlier run may have sent.</summary>
     BeforeStart = 1,
 
     /// <summary>

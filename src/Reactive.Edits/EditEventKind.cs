@@ -26,4 +26,7 @@ public enum EditEventKind
 
     /// <summary>A rejected edit was discarded; it left the set.</summary>
     Discarded = 7,
+
+    /// <summary>An edit left unsettled by an earlier run was restored into the set (<see cref="EditSet{T}.TryRestore"/>), pending or rejected.</summary>
+    Restored = 8,
 }

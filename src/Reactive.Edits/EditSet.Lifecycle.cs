@@ -35,6 +35,36 @@ public sealed partial class EditSet<T>
         return edit;
     }
 
+    private Edit<T>? RestoreCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditId id, T value, int attempt, DateTimeOffset requestedAt, Exception? error)
+    {
+        if (updater.TryGetValue(id, out _))
+        {
+            return null;
+        }
+
+        var token = new EditToken(this, id, attempt);
+        var started = false;
+        if (error is not null)
+        {
+            // A rejected edit has no live attempt: its token is spent until a retry issues the next one.
+            token.TrySpend();
+        }
+        else if (_startedCount < Policy.MaxInFlight)
+        {
+            MarkStarted(id);
+            started = true;
+        }
+        else
+        {
+            // Never refused, never superseding: restored input waits its turn instead of being lost.
+            _waiting.Enqueue((id, attempt));
+        }
+
+        var edit = new Edit<T>(id, token, value, error is null ? EditStatus.Pending : EditStatus.Rejected, error, started, ++_sequence, requestedAt, Scheduler.Now, isRestored: true);
+        updater.AddOrUpdate(edit);
+        return edit;
+    }
+
     private bool RetryCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditId id, bool hasValue, T value)
     {
         if (!updater.TryGetValue(id, out var edit) || edit.Status != EditStatus.Rejected)
@@ -76,7 +106,8 @@ public sealed partial class EditSet<T>
         }
 
         End(updater, edit, EditStatus.Cancelled, error: null);
-        return edit.IsStarted ? EditCancellation.AfterStart : EditCancellation.BeforeStart;
+        // An earlier run may have sent a restored edit, so only an edit of this run that never started had no effect.
+        return edit.IsStarted || edit.IsRestored ? EditCancellation.AfterStart : EditCancellation.BeforeStart;
     }
 
     private bool SettleCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditToken token, EditStatus outcome, Exception? error)

@@ -124,7 +124,7 @@ public sealed partial class EditSet<T>
         switch (change.Reason)
         {
             case ChangeReason.Add:
-                observer.OnNext(new EditEvent<T>(EditEventKind.Requested, current));
+                observer.OnNext(new EditEvent<T>(current.IsRestored ? EditEventKind.Restored : EditEventKind.Requested, current));
                 if (current.IsStarted)
                 {
                     observer.OnNext(new EditEvent<T>(EditEventKind.Started, current));

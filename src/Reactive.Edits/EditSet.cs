@@ -104,6 +104,34 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
         return edit is not null;
     }
 
+    /// <summary>Restores an edit that an earlier run of the program left unsettled, with its id, attempt, value and first request time: pending when <paramref name="error"/> is <see langword="null"/>, otherwise rejected with it.</summary>
+    /// <param name="id">The edit's id, as the earlier run issued it.</param>
+    /// <param name="value">The requested value.</param>
+    /// <param name="attempt">The attempt the earlier run was on, at least 1. A restored pending edit keeps it, so that a server which deduplicates by id and attempt answers its resend with the outcome it recorded; a retry of a restored rejected edit is <paramref name="attempt"/> + 1.</param>
+    /// <param name="requestedAt">When the edit was first requested (<see cref="Edit{T}.RequestedAt"/>), so that views keep their order across the restart.</param>
+    /// <param name="error">Why the edit was rejected; <see langword="null"/> for a pending edit.</param>
+    /// <param name="edit">The restored edit, when it was added.</param>
+    /// <returns><see langword="true"/> if the edit was added; <see langword="false"/> if an edit with <paramref name="id"/> is in the set already (restoring twice changes nothing).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="attempt"/> is less than 1.</exception>
+    /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
+    /// <remarks>
+    /// <para>A restored pending edit is never refused and never supersedes another edit, whatever the policy: refusing
+    /// it would lose what the user typed. When the policy's limit is reached it waits, in restore order, like a queued
+    /// edit. It gets a new token (tokens are one-shot and never outlive a run) and a <see cref="Edit{T}.Sequence"/> after
+    /// every edit already in the set, so restore edits in the order they were first requested.</para>
+    /// <para>The change is an <see cref="ChangeReason.Add"/>; <see cref="Events"/> reports <see cref="EditEventKind.Restored"/>
+    /// (then <see cref="EditEventKind.Started"/> for a pending edit that starts). <see cref="Edit{T}.IsRestored"/> is set
+    /// for the rest of the edit's life.</para>
+    /// </remarks>
+    public bool TryRestore(EditId id, T value, int attempt, DateTimeOffset requestedAt, Exception? error, [NotNullWhen(true)] out Edit<T>? edit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        edit = Mutate(
+            (Set: this, Id: id, Value: value, Attempt: attempt, RequestedAt: requestedAt, Error: error),
+            static (updater, state) => state.Set.RestoreCore(updater, state.Id, state.Value, state.Attempt, state.RequestedAt, state.Error));
+        return edit is not null;
+    }
+
     /// <summary>Retries a rejected edit with its value: same id, a new attempt with a new token.</summary>
     /// <param name="id">The id of the rejected edit.</param>
     /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>

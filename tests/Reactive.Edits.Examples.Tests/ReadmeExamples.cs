@@ -317,6 +317,28 @@ public sealed class ReadmeExamples
     }
 
     [Fact]
+    public void SurvivingARestart_PendingEdit_ComesBackWithItsIdAndLeavesTheStoreWhenAccepted()
+    {
+        var protocol = new EditWireProtocol().WithCommand(ChatJson.Default.SendMessage);
+        var store = new InMemoryUnsettledEditStore();   // in an app, one that outlives the process (localStorage, a file)
+
+        // The first run sends a message and ends before the server's answer arrives: nothing is disposed, as in a crash.
+        var firstRun = new EditSet<SendMessage>();
+        var firstJournal = new UnsettledEditJournal<SendMessage>(firstRun, protocol, store);
+        var sent = firstRun.Request(new SendMessage("hello"));
+
+        // The next run puts it back, pending, with its id and attempt; a RemoteEditClient on the set would resend it now.
+        using var edits = new EditSet<SendMessage>();
+        using var journal = new UnsettledEditJournal<SendMessage>(edits, protocol, store);
+        var restored = journal.Restore().Single();
+        Console.WriteLine($"{restored.Status} '{restored.Value.Text}', same id: {restored.Id == sent.Id}, attempt {restored.Attempt}");
+        restored.Token.Accept();                        // the server's ack: the entry leaves the store
+        Console.WriteLine($"stored: {store.Count}");
+
+        Console.Lines.Should().Equal("Pending 'hello', same id: True, attempt 1", "stored: 0");
+    }
+
+    [Fact]
     public void RemoteEdits_LostAnswer_IsResentWithTheSameIdAndAppliedOnce()
     {
         var clock = new TestClock();

@@ -40,6 +40,7 @@ public sealed class ReadmeTests
     [InlineData("Lifecycle events")]
     [InlineData("Metrics")]
     [InlineData("Optimistic view")]
+    [InlineData("Surviving a restart")]
     [InlineData("A real client and server")]
     [InlineData("Coming from DynamicData")]
     [InlineData("Testing your edits")]

@@ -12,4 +12,5 @@ public sealed record RenameRoom(string Name);
 [JsonSerializable(typeof(PostMessage))]
 [JsonSerializable(typeof(Presence))]
 [JsonSerializable(typeof(RenameRoom))]
+[JsonSerializable(typeof(string))]
 public sealed partial class TestJson : JsonSerializerContext;

@@ -232,7 +232,8 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
                 return (Tracked: false, Unsent: false);
             }
 
-            var unsent = entry.Delivery.SendCount == 0 && !client._maybeApplied.Contains(id);
+            // A restored edit may have been sent by an earlier run: only an attempt of this run that never left can promise "no effect".
+            var unsent = entry.Delivery.SendCount == 0 && !client._maybeApplied.Contains(id) && !entry.Edit.IsRestored;
             client.Finish(updater, entry, RemoteDeliveryState.Abandoned);
             return (Tracked: true, Unsent: unsent);
         });
@@ -344,7 +345,7 @@ public sealed class RemoteEditClient<TCommand> : IDisposable
 
     private void OnEditEvent(EditEvent<TCommand> edit)
     {
-        if (edit.Kind is EditEventKind.Requested or EditEventKind.Started or EditEventKind.Retried)
+        if (edit.Kind is EditEventKind.Requested or EditEventKind.Restored or EditEventKind.Started or EditEventKind.Retried)
         {
             return;
         }

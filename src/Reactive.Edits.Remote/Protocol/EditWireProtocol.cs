@@ -185,6 +185,21 @@ public sealed class EditWireProtocol
 
     internal bool Carries<TCommand>() => _byType.ContainsKey(typeof(TCommand));
 
+    // The kind name and type info of a registered command type, for encoders outside the envelope (stored edits).
+    internal bool TryGetCommand<TCommand>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JsonTypeInfo<TCommand>? typeInfo)
+    {
+        if (_byType.TryGetValue(typeof(TCommand), out var registered))
+        {
+            kind = registered.Name;
+            typeInfo = ((CommandKind<TCommand>)registered).TypeInfo;
+            return true;
+        }
+
+        kind = null;
+        typeInfo = null;
+        return false;
+    }
+
     private CommandKind KindOf<TCommand>() =>
         _byType.TryGetValue(typeof(TCommand), out var kind)
             ? kind

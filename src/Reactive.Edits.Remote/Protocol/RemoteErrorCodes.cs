@@ -6,6 +6,9 @@ public static class RemoteErrorCodes
     /// <summary>The same edit id arrived with a different command than the one first recorded for it.</summary>
     public const string ConflictingCommand = "edit.conflicting-command";
 
+    /// <summary>The client gave up waiting for an answer (<see cref="RemoteEditGaveUpException"/>): the outcome is unknown. A failed edit restored by an <see cref="UnsettledEditJournal{TCommand}"/> carries this code when that was why it failed.</summary>
+    public const string GaveUp = "edit.gave-up";
+
     /// <summary>The server's handler failed with an exception that was not a <see cref="RemoteEditRejectedException"/>; its details are not sent.</summary>
     public const string Failed = "edit.failed";
 
