@@ -323,6 +323,28 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await channel.Invoking(c => c.SendAsync(ChannelMessage.Text("y"), default).AsTask()).Should().ThrowAsync<IOException>();
     }
 
+    [Fact]
+    public async Task Dispose_AfterTheSocketClosedItselfWith1007_WaitsTheCloseTimeoutBeforeDisposingItsStream()
+    {
+        var time = new FakeTimeProvider();
+        var (client, server, serverStream) = await CreateRecordedPairAsync();
+        var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
+
+        // Invalid UTF-8 in a text frame: the socket sends its own close (1007), fails the receive and aborts itself.
+        await client.SendAsync(new byte[] { (byte)'{', 0x80, 0xC0, 0xAF }, WebSocketMessageType.Text, endOfMessage: true, default);
+        await channel.Invoking(c => c.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().ThrowAsync<WebSocketException>();
+        server.State.Should().Be(WebSocketState.Aborted);
+        await channel.CloseAsync(default).AsTask().WaitAsync(Guard);
+        await channel.DisposeAsync();
+        var disposedAtOnce = serverStream.IsDisposed;
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        disposedAtOnce.Should().BeFalse("the close frame the socket wrote may still be in the transport's buffers, which disposing its stream drops");
+        serverStream.IsDisposed.Should().BeTrue("the socket is disposed once the close timeout has passed");
+        (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
+        client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidPayloadData);
+    }
+
     // Sends messages of the given size until the channel refuses one with an overflow; returns how many it took.
     private static async Task<int> SendUntilRefusedAsync(WebSocketMessageChannel channel, int size, int limit)
     {
@@ -390,6 +412,32 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await stop.CancelAsync();
         (await clientRun.WaitAsync(Guard)).Should().BeNull();
         await serverRun.WaitAsync(Guard);
+    }
+
+    // A pair whose server socket runs over a stream that records its disposal.
+    private async Task<(WebSocket Client, WebSocket Server, DisposalRecordingStream ServerStream)> CreateRecordedPairAsync()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var tcpClient = new TcpClient();
+            _resources.Add(tcpClient);
+            var connecting = tcpClient.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            var accepted = await listener.AcceptTcpClientAsync().WaitAsync(Guard);
+            _resources.Add(accepted);
+            await connecting.WaitAsync(Guard);
+            var serverStream = new DisposalRecordingStream(accepted.GetStream());
+            _resources.Add(serverStream);
+            var server = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true });
+            var client = WebSocket.CreateFromStream(tcpClient.GetStream(), new WebSocketCreationOptions { IsServer = false });
+            _resources.Add(client);
+            return (client, server, serverStream);
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     private async Task<(WebSocket Client, WebSocket Server)> CreatePairAsync(bool smallBuffers = false)

@@ -20,7 +20,7 @@ namespace Reactive.Edits.Remote;
 /// <item><term>peer sends a close frame</term><description>the close is answered and <see cref="ReceiveAsync"/> returns <see langword="null"/></description></item>
 /// <item><term>this side closes (<see cref="CloseAsync"/>, or after a 1009, 1003 or a protocol error such as invalid UTF-8)</term><description>the outbox is written out, then the close handshake: the peer's remaining frames are read and dropped until its close frame arrives; all of it within <see cref="CloseTimeout"/>. Aborting at once could reset the connection and destroy the close frame, and its status, before the peer reads it</description></item>
 /// <item><term>the socket fails while sending</term><description>the next <see cref="SendAsync"/> throws an <see cref="IOException"/></description></item>
-/// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it</description></item>
+/// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it. A socket that failed by itself (e.g. after it sent 1007 for invalid UTF-8) is disposed only after <see cref="CloseTimeout"/>, so that the close frame it wrote is not dropped with its stream</description></item>
 /// </list>
 /// </remarks>
 public sealed class WebSocketMessageChannel : IMessageChannel
@@ -217,7 +217,8 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
     /// <returns>A completed task.</returns>
-    /// <remarks>Calling it again does nothing.</remarks>
+    /// <remarks>A socket that failed by itself is disposed after <see cref="CloseTimeout"/> instead (its own close frame,
+    /// e.g. 1007, may still be in the transport's buffers). Calling it again does nothing.</remarks>
     public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -227,12 +228,24 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
         CloseOutbox(failure: null);
         _overflowTimer?.Dispose();
-        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        var state = _socket.State;
+        if (state is not (WebSocketState.Closed or WebSocketState.Aborted))
         {
             _socket.Abort();
         }
 
         _abort.Cancel();
+        if (state == WebSocketState.Aborted)
+        {
+            // The socket failed by itself, maybe right after writing its own close frame (1007 for invalid UTF-8, 1002
+            // for a protocol error): that frame may still wait in the transport's buffers, and disposing the socket
+            // disposes its stream, which drops them (a server's host discards the unsent output of a disposed upgrade
+            // stream, so the peer sees the connection end without the close frame). The transport is left to end the
+            // connection, which sends what is buffered, and the socket is disposed once the close timeout has passed.
+            _options.TimeProvider.CreateTimer(static socket => ((WebSocket)socket!).Dispose(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            return ValueTask.CompletedTask;
+        }
+
         _socket.Dispose();
         return ValueTask.CompletedTask;
     }
