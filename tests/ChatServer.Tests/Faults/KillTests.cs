@@ -2,7 +2,6 @@ using System.Reactive.Linq;
 using ChatServer.Shared;
 using ChatServer.Shared.Protocol;
 using ChatServer.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Reactive.Edits;
 using Xunit.Abstractions;
 
@@ -45,7 +44,7 @@ public sealed class KillTests(ITestOutputHelper output)
             var sentBeforeKill = senders.Sum(s => s.Sent.Count);
             var unsettledAtKill = senders.SelectMany(s => s.Unsettled()).ToHashSet();
             // What the dead server's file holds: every acknowledged send, and maybe some whose ack was still on its way.
-            var committedAtKill = Committed(store).Select(m => m.Id).ToHashSet();
+            var committedAtKill = StoredMessages.Read(store).Select(m => m.Id).ToHashSet();
             committedAtKill.Should().Contain(acceptedBeforeKill.Select(id => id.Value), "a send is acknowledged only after its commit");
             var committedUnacknowledged = unsettledAtKill.Count(id => committedAtKill.Contains(id.Value));
 
@@ -57,7 +56,7 @@ public sealed class KillTests(ITestOutputHelper output)
 
             // Everything stored, read from the file (the server is running; WAL lets a reader in). A client's history
             // frame holds only the last Chat:HistorySize (100) of them, checked below.
-            var history = Committed(store);
+            var history = StoredMessages.Read(store);
             await using var reader = TestUser.Anonymous(address);
             var shown = await HistoryAsync(await reader.ConnectAsync(), Math.Min(100, history.Count));
             var sent = senders.Sum(s => s.Sent.Count);
@@ -91,21 +90,6 @@ public sealed class KillTests(ITestOutputHelper output)
             await server.DisposeAsync();
             directory.Delete(recursive: true);
         }
-    }
-
-    private static List<ChatMessage> Committed(string store)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store, Pooling = false }.ToString());
-        connection.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = "SELECT sequence, id, user, text, sent_at_ticks FROM messages ORDER BY sequence;";
-        using var reader = select.ExecuteReader();
-        var messages = new List<ChatMessage>();
-        while (reader.Read())
-        {
-            messages.Add(new ChatMessage(Guid.Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3), new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero), reader.GetInt64(0)));
-        }
-        return messages;
     }
 
     private static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(ChatClient client, int expected)
