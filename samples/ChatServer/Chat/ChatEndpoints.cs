@@ -54,7 +54,9 @@ public static class ChatEndpoints
             await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout, time);
             return;
         }
-        await room.RunAsync(socket, context.User, lifetime.ApplicationStopping);
+        // Stopping closes the socket gracefully (1000); only the host's own abort of the connection (its shutdown
+        // timeout passed, or the client vanished) ends it at once.
+        await room.RunAsync(socket, context.User, lifetime.ApplicationStopping, context.RequestAborted);
     }
 
     private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time)
