@@ -324,6 +324,55 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task CloseOutput_WhileAReceiveIsPending_SendsTheOutboxThen1000WithTheReason_AndTheReceiveEndsAtThePeersClose()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+        var receiving = channel.ReceiveAsync(default).AsTask();
+        await channel.SendAsync(ChannelMessage.Text("a"), default);
+        await channel.SendAsync(ChannelMessage.Text("b"), default);
+
+        await channel.CloseOutputAsync("going away", default).AsTask().WaitAsync(Guard);
+        var (frames, status, reason) = await ReadToCloseAsync(client);
+        receiving.IsCompleted.Should().BeFalse("the receive waits for the peer's close; it was not cancelled");
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+
+        (await receiving.WaitAsync(Guard)).Should().BeNull();
+        frames.Should().Be(2, "the outbox is written out before the close frame");
+        status.Should().Be(WebSocketCloseStatus.NormalClosure);
+        reason.Should().Be("going away");
+        server.State.Should().Be(WebSocketState.Closed, "the handshake completed: nothing was reset");
+    }
+
+    [Fact]
+    public async Task CloseOutput_PeerNeverAnswers_AbortsWhenTheCloseTimeoutEnds_AndThePendingReceiveEnds()
+    {
+        var time = new FakeTimeProvider();
+        var (client, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
+        var receiving = channel.ReceiveAsync(default).AsTask();
+
+        await channel.CloseOutputAsync(null, default).AsTask().WaitAsync(Guard);
+        (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        var early = receiving.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(0.1));
+
+        early.Should().BeFalse();
+        await receiving.Invoking(r => r.WaitAsync(Guard)).Should().ThrowAsync<Exception>("the socket was aborted when the close timeout ended");
+        server.State.Should().Be(WebSocketState.Aborted);
+    }
+
+    [Fact]
+    public async Task CloseOutput_ReasonLongerThanACloseFrameCarries_Throws()
+    {
+        var (_, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+
+        await channel.Invoking(c => c.CloseOutputAsync(new string('x', 124), default).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
     public async Task Dispose_AfterTheSocketClosedItselfWith1007_WaitsTheCloseTimeoutBeforeDisposingItsStream()
     {
         var time = new FakeTimeProvider();

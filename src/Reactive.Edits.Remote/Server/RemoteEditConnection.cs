@@ -23,6 +23,7 @@ public sealed class RemoteEditConnection
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource<string?> _gracefulClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _outboxCompleted;
+    private int _closeFired;
 
     /// <summary>Initializes a connection with an outbox of <see cref="DefaultOutboxCapacity"/> messages.</summary>
     /// <param name="id">An id for logs and for the application's bookkeeping.</param>
@@ -121,7 +122,9 @@ public sealed class RemoteEditConnection
     /// <summary>Closes the connection at once: later posts are refused and <see cref="Closed"/> fires, which ends the channel driver's loops (messages still queued are dropped); to end it without dropping anything, use <see cref="CloseGracefully(string)"/>.</summary>
     public void Close()
     {
-        if (_outbox.Writer.TryComplete())
+        _outbox.Writer.TryComplete();
+        // Fires once, also after a graceful close completed the outbox already.
+        if (Interlocked.Exchange(ref _closeFired, 1) == 0)
         {
             try
             {
