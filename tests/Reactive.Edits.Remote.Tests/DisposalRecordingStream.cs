@@ -2,7 +2,9 @@ namespace Reactive.Edits.Remote.Tests;
 
 /// <summary>Passes everything to an inner stream and records when it is disposed: a WebSocket made over it disposes it
 /// when the socket is disposed, which drops whatever the transport has not sent yet.</summary>
-internal sealed class DisposalRecordingStream(Stream inner) : Stream
+/// <param name="inner">The stream.</param>
+/// <param name="throwOnDispose">Throws <see cref="ObjectDisposedException"/> from its dispose, as ASP.NET Core's WebSocket stream does once the request has ended.</param>
+internal sealed class DisposalRecordingStream(Stream inner, bool throwOnDispose = false) : Stream
 {
     private int _disposed;
 
@@ -39,6 +41,10 @@ internal sealed class DisposalRecordingStream(Stream inner) : Stream
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             inner.Dispose();
+            if (throwOnDispose)
+            {
+                throw new ObjectDisposedException("IFeatureCollection");
+            }
         }
 
         base.Dispose(disposing);

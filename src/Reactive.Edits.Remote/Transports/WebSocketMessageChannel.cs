@@ -277,15 +277,30 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         {
             // The socket failed by itself, maybe right after writing its own close frame (1007 for invalid UTF-8, 1002
             // for a protocol error): that frame may still wait in the transport's buffers, and disposing the socket
-            // disposes its stream, which drops them (a server's host discards the unsent output of a disposed upgrade
-            // stream, so the peer sees the connection end without the close frame). The transport is left to end the
+            // disposes its stream, which can drop them (ASP.NET Core's WebSocket stream aborts the HTTP context when
+            // disposed, so the peer sees the connection end without the close frame). The host is left to end the
             // connection, which sends what is buffered, and the socket is disposed once the close timeout has passed.
-            _options.TimeProvider.CreateTimer(static socket => ((WebSocket)socket!).Dispose(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            _options.TimeProvider.CreateTimer(static socket => DisposeLate((WebSocket)socket!), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
             return ValueTask.CompletedTask;
         }
 
         _socket.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    // On a timer thread: nothing may escape (it would end the process). By then the host may have ended the request,
+    // and ASP.NET Core's stream then throws ObjectDisposedException on dispose: the connection is gone already.
+    private static void DisposeLate(WebSocket socket)
+    {
+        try
+        {
+            socket.Dispose();
+        }
+#pragma warning disable CA1031 // See above: a failure to dispose a connection that ended already must not crash the process.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static ChannelMessageType TypeOf(WebSocketMessageType type) =>
