@@ -21,6 +21,8 @@ public sealed class LoadOptions
     public IReadOnlyList<int> DensityCounts { get; private set; } = [1000, 5000, 10000];
     public bool Smoke { get; private set; }
     public bool Soak { get; private set; }
+    public bool BadFrameAttack { get; private set; }
+    public TimeSpan AttackDuration { get; private set; } = TimeSpan.FromSeconds(20);
     public bool Pin { get; private set; } = true;
     public string? Chart { get; private set; }
 
@@ -36,6 +38,9 @@ public sealed class LoadOptions
           --density                    memory per idle connection (--density-counts 1000,5000,10000)
           --smoke                      CI check: 200 clients, 5 s, 50 msg/s, chat only; exit 1 on any broken invariant
           --soak                       200 clients joining and leaving for 60 s; exit 1 if the server keeps growing
+          --bad-frame-attack           the chat with its default settings, 2 sockets that never read sending 65 KB bad frames
+                                       (reconnecting when closed); prints the server's RSS at rest, at its peak and after
+          --attack-duration SECONDS    how long the bad-frame attack runs (20)
           --no-pin                     do not pin the server to core 0 and this process to core 1
           --chart FILE.png             latency against offered load (needs --stepped)
         """;
@@ -72,6 +77,8 @@ public sealed class LoadOptions
                 case "--density-counts": options.DensityCounts = [.. Value().Split(',').Select(count => PositiveInt(name, count))]; break;
                 case "--smoke": options.Smoke = true; break;
                 case "--soak": options.Soak = true; break;
+                case "--bad-frame-attack": options.BadFrameAttack = true; break;
+                case "--attack-duration": options.AttackDuration = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
                 case "--no-pin": options.Pin = false; break;
                 case "--chart": options.Chart = Value(); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");

@@ -38,6 +38,10 @@ try
     {
         return await Modes.SmokeAsync(options, root);
     }
+    if (options.BadFrameAttack)
+    {
+        return await Modes.BadFrameAttackAsync(options, root);
+    }
     if (options.Soak)
     {
         return await Modes.SoakAsync(options, root);

@@ -137,6 +137,37 @@ public sealed class ServerChannelDriverTests
         RemoteEditServerOptions.Default.MaxConcurrentEditsPerConnection.Should().Be(1);
     }
 
+    [Fact]
+    public async Task CloseGracefully_WhileAnEditRuns_ItsAnswerAndTheQueuedMessagesGoOutBeforeTheEnd_AndALaterEditIsNotRun()
+    {
+        var release = NewGate();
+        var started = new StartLog();
+        using var server = new RemoteEditServer().Handle<PostMessage>(async (command, _, _) =>
+        {
+            started.Add(command.Text);
+            await release.Task;
+        });
+        await using var link = Link.Start(server, Protocol);
+        var running = EditId.New();
+        await link.Client.SendAsync(Protocol.EncodeEdit(new EditRequest<PostMessage>(running, 1, new PostMessage("running"))), default);
+        await started.WhenCount(1);
+
+        link.Connection.TryPost(ChannelMessage.Text("queued before the close"));
+        link.Connection.CloseGracefully("stopping");
+        await link.Client.SendAsync(Protocol.EncodeEdit(new EditRequest<PostMessage>(EditId.New(), 1, new PostMessage("too late"))), default);
+        release.TrySetResult();
+
+        (await link.Client.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("queued before the close");
+        Protocol.Decode((await link.Client.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value).Reply.Id.Should().Be(running, "the running edit's answer is sent before the end");
+        (await link.Client.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().BeNull("then the end of the stream");
+        link.Connection.TryPost(ChannelMessage.Text("after")).Should().BeFalse();
+        link.Connection.Overflowed.Should().BeFalse("a post refused after a graceful close is not an overflow");
+        await link.Client.CloseAsync(default);
+        await link.Run.WaitAsync(Guard);
+        started.Snapshot().Should().Equal(["running"], "an edit that arrives after the close began is not run: the client resends it");
+        link.Connection.Closed.IsCancellationRequested.Should().BeTrue();
+    }
+
     private static readonly EditWireProtocol Protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
 
     private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -201,6 +232,8 @@ public sealed class ServerChannelDriverTests
         public InMemoryMessageChannel Client { get; }
 
         public RemoteEditConnection Connection { get; }
+
+        public Task Run => _run;
 
         public RemoteEditServer Server { get; }
 

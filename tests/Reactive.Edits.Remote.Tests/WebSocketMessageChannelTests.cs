@@ -323,6 +323,80 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await channel.Invoking(c => c.SendAsync(ChannelMessage.Text("y"), default).AsTask()).Should().ThrowAsync<IOException>();
     }
 
+    [Fact]
+    public async Task CloseOutput_WhileAReceiveIsPending_SendsTheOutboxThen1000WithTheReason_AndTheReceiveEndsAtThePeersClose()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+        var receiving = channel.ReceiveAsync(default).AsTask();
+        await channel.SendAsync(ChannelMessage.Text("a"), default);
+        await channel.SendAsync(ChannelMessage.Text("b"), default);
+
+        await channel.CloseOutputAsync("going away", default).AsTask().WaitAsync(Guard);
+        var (frames, status, reason) = await ReadToCloseAsync(client);
+        receiving.IsCompleted.Should().BeFalse("the receive waits for the peer's close; it was not cancelled");
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+
+        (await receiving.WaitAsync(Guard)).Should().BeNull();
+        frames.Should().Be(2, "the outbox is written out before the close frame");
+        status.Should().Be(WebSocketCloseStatus.NormalClosure);
+        reason.Should().Be("going away");
+        server.State.Should().Be(WebSocketState.Closed, "the handshake completed: nothing was reset");
+    }
+
+    [Fact]
+    public async Task CloseOutput_PeerNeverAnswers_AbortsWhenTheCloseTimeoutEnds_AndThePendingReceiveEnds()
+    {
+        var time = new FakeTimeProvider();
+        var (client, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
+        var receiving = channel.ReceiveAsync(default).AsTask();
+
+        await channel.CloseOutputAsync(null, default).AsTask().WaitAsync(Guard);
+        (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        var early = receiving.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(0.1));
+
+        early.Should().BeFalse();
+        await receiving.Invoking(r => r.WaitAsync(Guard)).Should().ThrowAsync<Exception>("the socket was aborted when the close timeout ended");
+        server.State.Should().Be(WebSocketState.Aborted);
+    }
+
+    [Fact]
+    public async Task CloseOutput_ReasonLongerThanACloseFrameCarries_Throws()
+    {
+        var (_, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+
+        await channel.Invoking(c => c.CloseOutputAsync(new string('x', 124), default).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dispose_AfterTheSocketClosedItselfWith1007_WaitsTheCloseTimeoutBeforeDisposingItsStream(bool streamThrowsOnDispose)
+    {
+        var time = new FakeTimeProvider();
+        var (client, server, serverStream) = await CreateRecordedPairAsync(streamThrowsOnDispose);
+        var channel = new WebSocketMessageChannel(server, new WebSocketMessageChannelOptions { CloseTimeout = TimeSpan.FromSeconds(5), TimeProvider = time });
+
+        // Invalid UTF-8 in a text frame: the socket sends its own close (1007), fails the receive and aborts itself.
+        await client.SendAsync(new byte[] { (byte)'{', 0x80, 0xC0, 0xAF }, WebSocketMessageType.Text, endOfMessage: true, default);
+        await channel.Invoking(c => c.ReceiveAsync(default).AsTask().WaitAsync(Guard)).Should().ThrowAsync<WebSocketException>();
+        server.State.Should().Be(WebSocketState.Aborted);
+        await channel.CloseAsync(default).AsTask().WaitAsync(Guard);
+        await channel.DisposeAsync();
+        var disposedAtOnce = serverStream.IsDisposed;
+        // The late dispose runs on a timer thread, where a throwing stream (the request ended) must not end the process.
+        time.Invoking(t => t.Advance(TimeSpan.FromSeconds(5))).Should().NotThrow();
+
+        disposedAtOnce.Should().BeFalse("the close frame the socket wrote may still be in the transport's buffers, which disposing its stream drops");
+        serverStream.IsDisposed.Should().BeTrue("the socket is disposed once the close timeout has passed");
+        (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
+        client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidPayloadData);
+    }
+
     // Sends messages of the given size until the channel refuses one with an overflow; returns how many it took.
     private static async Task<int> SendUntilRefusedAsync(WebSocketMessageChannel channel, int size, int limit)
     {
@@ -390,6 +464,31 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await stop.CancelAsync();
         (await clientRun.WaitAsync(Guard)).Should().BeNull();
         await serverRun.WaitAsync(Guard);
+    }
+
+    // A pair whose server socket runs over a stream that records its disposal.
+    private async Task<(WebSocket Client, WebSocket Server, DisposalRecordingStream ServerStream)> CreateRecordedPairAsync(bool throwOnDispose)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var tcpClient = new TcpClient();
+            _resources.Add(tcpClient);
+            var connecting = tcpClient.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            var accepted = await listener.AcceptTcpClientAsync().WaitAsync(Guard);
+            _resources.Add(accepted);
+            await connecting.WaitAsync(Guard);
+            var serverStream = new DisposalRecordingStream(accepted.GetStream(), throwOnDispose);
+            var server = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true });
+            var client = WebSocket.CreateFromStream(tcpClient.GetStream(), new WebSocketCreationOptions { IsServer = false });
+            _resources.Add(client);
+            return (client, server, serverStream);
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     private async Task<(WebSocket Client, WebSocket Server)> CreatePairAsync(bool smallBuffers = false)

@@ -49,5 +49,7 @@ internal sealed class BadFrameBudgetChannel(IMessageChannel inner, WebSocket soc
 
     public ValueTask CloseAsync(CancellationToken cancellationToken) => inner.CloseAsync(cancellationToken);
 
+    public ValueTask CloseOutputAsync(string? reason, CancellationToken cancellationToken) => inner.CloseOutputAsync(reason, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -65,7 +65,9 @@ public static class ChatEndpoints
             await RefuseAsync(socket, SessionSockets.LoggedOutReason, options.Value.CloseTimeout, time, (WebSocketCloseStatus)ChatProtocol.SessionEndedCloseStatus);
             return;
         }
-        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), lifetime.ApplicationStopping);
+        // Stopping closes the socket gracefully (1000); only the host's own abort of the connection (its shutdown
+        // timeout passed, or the client vanished) ends it at once.
+        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), lifetime.ApplicationStopping, context.RequestAborted);
     }
 
     private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time, WebSocketCloseStatus status)

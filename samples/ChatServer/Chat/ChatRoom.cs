@@ -112,13 +112,18 @@ public sealed class ChatRoom : IDisposable
         }
     }
 
+    /// <summary>The reason sent with the close status 1000 when the server stops.</summary>
+    public const string ShutdownCloseReason = "The server is shutting down.";
+
     /// <summary>Runs one accepted WebSocket until it closes.</summary>
     /// <param name="socket">The accepted socket; owned from now on.</param>
     /// <param name="principal">The identity the upgrade request was authenticated with (the cookie), maybe anonymous.</param>
     /// <param name="address">The client's address, which its sends are counted by besides its user; <see langword="null"/> when it has none.</param>
-    /// <param name="cancellationToken">Fires when the host stops.</param>
+    /// <param name="stopping">Fires when the host starts to stop: the connection is closed gracefully, with 1000 and
+    /// <see cref="ShutdownCloseReason"/>, after the answers of its running sends and everything already queued for it.</param>
+    /// <param name="aborted">Fires when the connection must end at once (the host aborted it).</param>
     /// <returns>A task that completes when the connection has ended.</returns>
-    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken cancellationToken)
+    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken stopping, CancellationToken aborted)
     {
         var user = AuthEndpoints.UserName(principal);
         var connection = new RemoteEditConnection(Guid.NewGuid().ToString("N")[..12], user is null ? null : principal, _options.OutboxCapacity);
@@ -131,6 +136,8 @@ public sealed class ChatRoom : IDisposable
         using var membership = _presence.Join(user);
         // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone.
         using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
+        // Registered after Join: a connection accepted while the host is already stopping is closed at once, gracefully.
+        using var shutdown = stopping.Register(static state => ((RemoteEditConnection)state!).CloseGracefully(ShutdownCloseReason), connection);
         try
         {
             // The library's channel: UTF-8 text only (a binary frame closes with 1003), the frame limit (1009), and a
@@ -148,7 +155,7 @@ public sealed class ChatRoom : IDisposable
             // A connection that sends more bad frames than its budget is closed with 1008.
             var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
             var channel = new BadFrameBudgetChannel(socketChannel, socket, budget, _options.CloseTimeout, _time);
-            await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, cancellationToken);
+            await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, aborted);
         }
         finally
         {

@@ -21,6 +21,9 @@ public sealed class RemoteEditConnection
 
     private readonly Channel<ChannelMessage> _outbox;
     private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource<string?> _gracefulClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _outboxCompleted;
+    private int _closeFired;
 
     /// <summary>Initializes a connection with an outbox of <see cref="DefaultOutboxCapacity"/> messages.</summary>
     /// <param name="id">An id for logs and for the application's bookkeeping.</param>
@@ -75,12 +78,38 @@ public sealed class RemoteEditConnection
             return true;
         }
 
-        if (!_closed.IsCancellationRequested)
+        // Refused after a graceful close completed the outbox: not an overflow.
+        if (!_closed.IsCancellationRequested && !_outboxCompleted)
         {
             MarkOverflowed();
         }
 
         return false;
+    }
+
+    /// <summary>Asks the connection's driver to end the connection gracefully, e.g. because the server is stopping.</summary>
+    /// <param name="reason">Why, for the peer (a WebSocket sends it with the close status 1000); <see langword="null"/> for none.</param>
+    /// <remarks>
+    /// <para>The channel driver (<see cref="RemoteEditChannelExtensions"/>) then: lets the edits already running finish and
+    /// post their answers; refuses later posts (<see cref="TryPost(ChannelMessage)"/> returns <see langword="false"/>) and runs
+    /// no edit that arrives from now on (the client resends it on its next connection); sends everything queued; and
+    /// closes the channel's output with <see cref="IMessageChannel.CloseOutputAsync(string, CancellationToken)"/>, whose
+    /// transport bounds the wait for the peer's close. <see cref="Closed"/> fires when the connection has ended.</para>
+    /// <para>Unlike <see cref="Close"/>, which ends the connection at once, nothing already queued is dropped. Only the
+    /// first call counts; a call after the connection closed does nothing.</para>
+    /// </remarks>
+    public void CloseGracefully(string? reason) => _gracefulClose.TrySetResult(reason);
+
+    // Completes when CloseGracefully was called, with its reason.
+    internal Task<string?> GracefulClose => _gracefulClose.Task;
+
+    internal bool IsClosingGracefully => _gracefulClose.Task.IsCompleted;
+
+    // Refuses later posts without closing: the send loop ends once what was queued is sent.
+    internal void CompleteOutbox()
+    {
+        _outboxCompleted = true;
+        _outbox.Writer.TryComplete();
     }
 
     // The outbox overflowed, here or in the transport's own bounded outbox: the connection closes.
@@ -90,10 +119,12 @@ public sealed class RemoteEditConnection
         Close();
     }
 
-    /// <summary>Closes the connection: later posts are refused, the send loop ends after the messages already queued, and <see cref="Closed"/> fires.</summary>
+    /// <summary>Closes the connection at once: later posts are refused and <see cref="Closed"/> fires, which ends the channel driver's loops (messages still queued are dropped); to end it without dropping anything, use <see cref="CloseGracefully(string)"/>.</summary>
     public void Close()
     {
-        if (_outbox.Writer.TryComplete())
+        _outbox.Writer.TryComplete();
+        // Fires once, also after a graceful close completed the outbox already.
+        if (Interlocked.Exchange(ref _closeFired, 1) == 0)
         {
             try
             {

@@ -12,11 +12,18 @@ internal static class ServerChannelDriver
         CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
+        // The per-connection bound: a slot is taken, in arrival order, before an edit starts, and given back after its
+        // reply was posted. Not disposed: runs still in progress when the loops end give their slots back later.
+        var slots = new SemaphoreSlim(server.Options.MaxConcurrentEditsPerConnection);
         try
         {
             var sending = SendLoopAsync(connection, channel, stop.Token);
-            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop.Token);
-            await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, slots, stop.Token);
+            if (await Task.WhenAny(sending, receiving, connection.GracefulClose).ConfigureAwait(false) == connection.GracefulClose)
+            {
+                await CloseGracefullyAsync(server, connection, channel, slots, sending, receiving, stop.Token).ConfigureAwait(false);
+            }
+
             connection.Close();
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(sending, receiving).ConfigureAwait(false);
@@ -25,6 +32,46 @@ internal static class ServerChannelDriver
         {
             connection.Close();
             await ClientChannelDriver.CloseAsync(channel).ConfigureAwait(false);
+        }
+    }
+
+    // Nothing queued is dropped and the receive is never cancelled (that would abort a WebSocket and lose its close frame):
+    // the running edits post their answers, the outbox is sent, the channel's output is closed, and the receive loop
+    // ends at the peer's close (or when the transport gives up waiting for it).
+    private static async Task CloseGracefullyAsync(
+        RemoteEditServer server,
+        RemoteEditConnection connection,
+        IMessageChannel channel,
+        SemaphoreSlim slots,
+        Task sending,
+        Task receiving,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Every slot free once: the edits that had started have posted their answers. (From now on the receive loop
+            // starts no edit.)
+            var bound = server.Options.MaxConcurrentEditsPerConnection;
+            for (var i = 0; i < bound; i++)
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            slots.Release(bound);
+            connection.CompleteOutbox();
+            await sending.ConfigureAwait(false);
+            var reason = await connection.GracefulClose.ConfigureAwait(false);
+            await channel.CloseOutputAsync(reason, cancellationToken).ConfigureAwait(false);
+            await receiving.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The connection was aborted meanwhile.
+        }
+#pragma warning disable CA1031 // A transport failure while closing ends the connection normally.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
@@ -62,11 +109,9 @@ internal static class ServerChannelDriver
         IMessageChannel channel,
         EditWireProtocol protocol,
         Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
+        SemaphoreSlim slots,
         CancellationToken cancellationToken)
     {
-        // The per-connection bound: a slot is taken, in arrival order, before an edit starts, and given back after its
-        // reply was posted. Not disposed: runs still in progress when the loop ends give their slots back later.
-        var slots = new SemaphoreSlim(server.Options.MaxConcurrentEditsPerConnection);
         while (true)
         {
             ChannelMessage? received;
@@ -91,6 +136,12 @@ internal static class ServerChannelDriver
             {
                 case WireMessageKind.Edit:
                 case WireMessageKind.UnknownCommand:
+                    if (connection.IsClosingGracefully)
+                    {
+                        // Its answer could not be sent any more: not run, the client resends it on its next connection.
+                        break;
+                    }
+
                     try
                     {
                         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);

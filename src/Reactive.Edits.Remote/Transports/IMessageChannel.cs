@@ -31,4 +31,14 @@ public interface IMessageChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the close.</param>
     /// <returns>A task that completes when the close has been sent.</returns>
     ValueTask CloseAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a graceful close from the sending side while a receive loop goes on reading: the messages already sent go out, then the end of the stream, with <paramref name="reason"/>; the pending or next <see cref="ReceiveAsync"/> returns <see langword="null"/> once the peer has closed its side too.</summary>
+    /// <param name="reason">Why, for the peer; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the close.</param>
+    /// <returns>A task that completes when the end of the stream has been sent.</returns>
+    /// <remarks>Unlike <see cref="CloseAsync"/>, it never reads from the channel itself, so it can run while a receive is
+    /// pending or about to start. A transport with a close handshake bounds the wait for the peer's close and then fails
+    /// the receive (<see cref="WebSocketMessageChannel"/>: within its <see cref="WebSocketMessageChannel.CloseTimeout"/>).
+    /// The default implementation calls <see cref="CloseAsync"/> and drops the reason.</remarks>
+    ValueTask CloseOutputAsync(string? reason, CancellationToken cancellationToken) => CloseAsync(cancellationToken);
 }

@@ -19,8 +19,9 @@ namespace Reactive.Edits.Remote;
 /// <item><term>binary message with <see cref="WebSocketMessageChannelOptions.TextOnly"/></term><description>the socket is closed with 1003 (<see cref="WebSocketCloseStatus.InvalidMessageType"/>, reason <see cref="TextOnlyCloseReason"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
 /// <item><term>peer sends a close frame</term><description>the close is answered and <see cref="ReceiveAsync"/> returns <see langword="null"/></description></item>
 /// <item><term>this side closes (<see cref="CloseAsync"/>, or after a 1009, 1003 or a protocol error such as invalid UTF-8)</term><description>the outbox is written out, then the close handshake: the peer's remaining frames are read and dropped until its close frame arrives; all of it within <see cref="CloseTimeout"/>. Aborting at once could reset the connection and destroy the close frame, and its status, before the peer reads it</description></item>
+/// <item><term>this side closes while the receive loop goes on reading (<see cref="CloseOutputAsync(string, CancellationToken)"/>, e.g. the server is stopping)</term><description>the outbox is written out, then the close frame 1000 with the reason; the receive loop's <see cref="ReceiveAsync"/> returns <see langword="null"/> at the peer's close. All within <see cref="CloseTimeout"/> from the call, after which the socket is aborted. The receive is never cancelled meanwhile: a cancelled receive would abort the socket and lose the close frame</description></item>
 /// <item><term>the socket fails while sending</term><description>the next <see cref="SendAsync"/> throws an <see cref="IOException"/></description></item>
-/// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it</description></item>
+/// <item><term>dispose</term><description>aborts the socket if it is still open, then disposes it. A socket that failed by itself (e.g. after it sent 1007 for invalid UTF-8) is disposed only after <see cref="CloseTimeout"/>, so that the close frame it wrote is not dropped with its stream</description></item>
 /// </list>
 /// </remarks>
 public sealed class WebSocketMessageChannel : IMessageChannel
@@ -32,6 +33,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     public const string TextOnlyCloseReason = "Binary messages are not accepted: send UTF-8 text.";
 
     private const int InitialBufferSize = 4 * 1024;
+
+    // A close frame's payload is at most 125 bytes: the status takes 2.
+    private const int MaxCloseReasonBytes = 123;
 
     private readonly WebSocket _socket;
     private readonly WebSocketMessageChannelOptions _options;
@@ -53,6 +57,10 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     // Set when the outbox overflowed: wakes a pending receive, which returns null at once.
     private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _overflowTimer;
+
+    // Set by CloseOutputAsync (a graceful close while the receive loop reads): aborts the socket when the close timeout ends.
+    private ITimer? _closeDeadline;
+    private int _closingOutput;
     private readonly TaskCompletionSource _overflowDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<ChannelMessage?>? _abandonedReceive;
     private Task<ChannelMessage?>? _receiving;
@@ -215,9 +223,39 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     /// receive instead, which returns <see langword="null"/> when the peer's close arrives.</remarks>
     public ValueTask CloseAsync(CancellationToken cancellationToken) => new(CloseHandshakeAsync(cancellationToken));
 
+    /// <inheritdoc/>
+    /// <remarks>Writes out the outbox, then sends the close frame 1000 (<see cref="WebSocketCloseStatus.NormalClosure"/>) with
+    /// <paramref name="reason"/>; the receive loop's pending (or next) <see cref="ReceiveAsync"/> reads the peer's close and
+    /// returns <see langword="null"/>. All of it, counted from this call, is bounded by <see cref="CloseTimeout"/>: then the
+    /// socket is aborted, so a send still stalled by a peer that does not read ends, and so does the pending receive (it
+    /// throws). After an overflow (the 1008 close is under way) it does nothing; calling it again does nothing.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is longer than 123 bytes in UTF-8 (the most a close frame carries).</exception>
+    public async ValueTask CloseOutputAsync(string? reason, CancellationToken cancellationToken)
+    {
+        if (reason is not null && System.Text.Encoding.UTF8.GetByteCount(reason) > MaxCloseReasonBytes)
+        {
+            throw new ArgumentException($"A close reason is at most {MaxCloseReasonBytes} bytes in UTF-8.", nameof(reason));
+        }
+
+        if (IsOverflowed || Interlocked.Exchange(ref _closingOutput, 1) != 0)
+        {
+            return;
+        }
+
+        _closeDeadline = _options.TimeProvider.CreateTimer(
+            static state => ((WebSocketMessageChannel)state!).OnCloseDeadline(),
+            this,
+            _options.CloseTimeout,
+            Timeout.InfiniteTimeSpan);
+        CloseOutbox(failure: null);
+        await _sendLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Aborts the socket if it is still open, and disposes it.</summary>
     /// <returns>A completed task.</returns>
-    /// <remarks>Calling it again does nothing.</remarks>
+    /// <remarks>A socket that failed by itself is disposed after <see cref="CloseTimeout"/> instead (its own close frame,
+    /// e.g. 1007, may still be in the transport's buffers). Calling it again does nothing.</remarks>
     public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -227,14 +265,42 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
         CloseOutbox(failure: null);
         _overflowTimer?.Dispose();
-        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        _closeDeadline?.Dispose();
+        var state = _socket.State;
+        if (state is not (WebSocketState.Closed or WebSocketState.Aborted))
         {
             _socket.Abort();
         }
 
         _abort.Cancel();
+        if (state == WebSocketState.Aborted)
+        {
+            // The socket failed by itself, maybe right after writing its own close frame (1007 for invalid UTF-8, 1002
+            // for a protocol error): that frame may still wait in the transport's buffers, and disposing the socket
+            // disposes its stream, which can drop them (ASP.NET Core's WebSocket stream aborts the HTTP context when
+            // disposed, so the peer sees the connection end without the close frame). The host is left to end the
+            // connection, which sends what is buffered, and the socket is disposed once the close timeout has passed.
+            _options.TimeProvider.CreateTimer(static socket => DisposeLate((WebSocket)socket!), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            return ValueTask.CompletedTask;
+        }
+
         _socket.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    // On a timer thread: nothing may escape (it would end the process). By then the host may have ended the request,
+    // and ASP.NET Core's stream then throws ObjectDisposedException on dispose: the connection is gone already.
+    private static void DisposeLate(WebSocket socket)
+    {
+        try
+        {
+            socket.Dispose();
+        }
+#pragma warning disable CA1031 // See above: a failure to dispose a connection that ended already must not crash the process.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static ChannelMessageType TypeOf(WebSocketMessageType type) =>
@@ -287,6 +353,23 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             _options.CloseTimeout,
             Timeout.InfiniteTimeSpan);
         _overflow.TrySetResult();
+    }
+
+    // The graceful close took longer than the close timeout: a stalled send and the pending receive end with the abort.
+    private void OnCloseDeadline()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        {
+            _socket.Abort();
+        }
     }
 
     private void OnOverflowDeadline()
