@@ -51,7 +51,7 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "The ledger failed for send {EditId} attempt {Attempt} on connection {ConnectionId} (outcome {Outcome}); the send was answered regardless")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, Guid editId, int attempt, string connectionId, string outcome);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail every {FailEveryNth}th send")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Demo options are on: latency {Latency}, fail one send in {FailEveryNth}")]
     public static partial void DemoOn(ILogger logger, TimeSpan latency, int failEveryNth);
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "{User} logged out: closing the session's {Count} open sockets (4401)")]

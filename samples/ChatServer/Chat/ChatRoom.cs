@@ -249,7 +249,7 @@ public sealed class ChatRoom : IDisposable
         if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
         {
             ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.DemoFailure);
-            throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects every {failEvery}th send). Retry it.");
+            throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects one send in {failEvery}). Retry it.");
         }
         try
         {
