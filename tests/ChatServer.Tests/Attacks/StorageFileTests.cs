@@ -42,7 +42,9 @@ public sealed class StorageFileTests(ITestOutputHelper output) : IDisposable
             var log = server.Output;
 
             server = await ServerProcess.StartAsync(port, store, settings);
-            var retried = await alice.ConnectRawAsync();
+            // The sessions are kept in the database too: with its files gone, so is alice's session. She logs in again.
+            await using var aliceAgain = await TestUser.LoginAsync(address, "alice");
+            var retried = await aliceAgain.ConnectRawAsync();
             await retried.SendEditAsync(afterIds[0], 2, """{"text":"after 0"}""");
             var retry = await retried.ReceiveUntilAsync(f => RawSocket.Is(f, "ack", afterIds[0]) || RawSocket.Is(f, "reject", afterIds[0]));
             var stored = StoreFile.Messages(store).Select(m => m.Id).ToList();
