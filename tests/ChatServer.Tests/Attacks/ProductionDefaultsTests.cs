@@ -42,7 +42,7 @@ public sealed class ProductionDefaultsTests
         var development = Bind("appsettings.json", "appsettings.Development.json");
 
         production.AllowedOrigins.Should().BeEmpty("in Production the origins come from configuration only");
-        development.AllowedOrigins.Should().Equal("http://localhost:5080", "https://localhost:5081");
+        development.AllowedOrigins.Should().Equal("http://localhost:5080", "http://127.0.0.1:5080", "https://localhost:5081");
         production.Demo.FailEveryNth.Should().Be(0, "Production does not fail sends on purpose");
     }
 
