@@ -134,8 +134,11 @@ public sealed class ChatRoom : IDisposable
         ChatLog.ConnectionOpened(_logger, connection.Id, user ?? "(anonymous)");
         Join(connection, user);
         using var membership = _presence.Join(user);
-        // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone.
-        using var overflowWatch = connection.Closed.Register(CountIfOverflowed, connection);
+        // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone;
+        // and again, once, when the connection ends: the transport's overflow may close the connection (its receive
+        // ends) a moment before the driver marks it overflowed.
+        var overflow = new OverflowCount(this, connection);
+        using var overflowWatch = connection.Closed.Register(static state => ((OverflowCount)state!).CountOnce(), overflow);
         // Registered after Join: a connection accepted while the host is already stopping is closed at once, gracefully.
         using var shutdown = stopping.Register(static state => ((RemoteEditConnection)state!).CloseGracefully(ShutdownCloseReason), connection);
         try
@@ -159,6 +162,7 @@ public sealed class ChatRoom : IDisposable
         }
         finally
         {
+            overflow.CountOnce();
             lock (_gate)
             {
                 _connections.Remove(connection);
@@ -173,11 +177,17 @@ public sealed class ChatRoom : IDisposable
         _server.Dispose();
     }
 
-    private void CountIfOverflowed(object? state)
+    // Counts one connection's overflow once, whichever sees it first: the close or the end of the connection.
+    private sealed class OverflowCount(ChatRoom room, RemoteEditConnection connection)
     {
-        if (((RemoteEditConnection)state!).Overflowed)
+        private int _counted;
+
+        public void CountOnce()
         {
-            Interlocked.Increment(ref _slowConsumersDisconnected);
+            if (connection.Overflowed && Interlocked.Exchange(ref _counted, 1) == 0)
+            {
+                Interlocked.Increment(ref room._slowConsumersDisconnected);
+            }
         }
     }
 
