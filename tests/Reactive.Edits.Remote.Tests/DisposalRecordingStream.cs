@@ -6,9 +6,12 @@ namespace Reactive.Edits.Remote.Tests;
 /// <param name="throwOnDispose">Throws <see cref="ObjectDisposedException"/> from its dispose, as ASP.NET Core's WebSocket stream does once the request has ended.</param>
 internal sealed class DisposalRecordingStream(Stream inner, bool throwOnDispose = false) : Stream
 {
-    private int _disposed;
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+    public bool IsDisposed => _disposed.Task.IsCompleted;
+
+    /// <summary>Gets a task that completes when the stream is disposed, on whichever thread disposes it.</summary>
+    public Task Disposed => _disposed.Task;
 
     public override bool CanRead => inner.CanRead;
 
@@ -38,7 +41,7 @@ internal sealed class DisposalRecordingStream(Stream inner, bool throwOnDispose 
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (disposing && _disposed.TrySetResult())
         {
             inner.Dispose();
             if (throwOnDispose)

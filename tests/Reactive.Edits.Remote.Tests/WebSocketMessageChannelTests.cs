@@ -393,11 +393,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
 
         disposedAtOnce.Should().BeFalse("the close frame the socket wrote may still be in the transport's buffers, which disposing its stream drops");
         // The socket's own dispose of its stream may finish on another thread (the runtime's abort path): wait for it.
-        var deadline = DateTime.UtcNow + Guard;
-        while (!serverStream.IsDisposed && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await serverStream.Disposed.WaitAsync(Guard).ContinueWith(static _ => { }, TaskScheduler.Default);
         serverStream.IsDisposed.Should().BeTrue("the socket is disposed once the close timeout has passed");
         (await client.ReceiveAsync(new byte[16], default).WaitAsync(Guard)).MessageType.Should().Be(WebSocketMessageType.Close);
         client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidPayloadData);
