@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Reactive.Edits.Remote;
 
@@ -10,12 +9,10 @@ namespace Reactive.Edits.Remote;
 /// <c>{"id":"&lt;guid&gt;","kind":"&lt;kind&gt;","attempt":2,"requestedAt":"&lt;ISO 8601&gt;","command":{…},"error":{"code":"…","message":"…"}}</c>;
 /// <c>kind</c> is empty for the protocol's default kind, and <c>error</c> is there only for a failed edit.
 /// </remarks>
-internal sealed class UnsettledEditCodec<TCommand>(string kind, JsonTypeInfo<TCommand> typeInfo)
+internal sealed class UnsettledEditCodec<TCommand>(EditWireProtocol protocol)
 {
     private const int QuotedLength = 64;
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
-
-    public string Kind { get; } = kind;
 
     public static RemoteError ErrorOf(Exception error) => error switch
     {
@@ -31,11 +28,11 @@ internal sealed class UnsettledEditCodec<TCommand>(string kind, JsonTypeInfo<TCo
         {
             writer.WriteStartObject();
             writer.WriteString("id", edit.Id.Value);
-            writer.WriteString("kind", Kind);
+            writer.WriteString("kind", protocol.KindNameOf(edit.Value));
             writer.WriteNumber("attempt", edit.Attempt);
             writer.WriteString("requestedAt", edit.RequestedAt);
             writer.WritePropertyName("command");
-            JsonSerializer.Serialize(writer, edit.Value, typeInfo);
+            protocol.WriteCommand(writer, edit.Value);
             if (edit.Status == EditStatus.Rejected && edit.Error is { } error)
             {
                 var remote = ErrorOf(error);
@@ -77,7 +74,9 @@ internal sealed class UnsettledEditCodec<TCommand>(string kind, JsonTypeInfo<TCo
             return Decoded.Malformed($"An unsettled edit needs a JSON object with a string 'kind': {Quote(entry)}");
         }
 
-        if (!kindElement.ValueEquals(Kind))
+        // A kind this journal's commands do not have belongs to another journal over the same store.
+        var kindName = kindElement.GetString()!;
+        if (!protocol.IsKindOf<TCommand>(kindName))
         {
             return Decoded.OtherKind;
         }
@@ -103,7 +102,7 @@ internal sealed class UnsettledEditCodec<TCommand>(string kind, JsonTypeInfo<TCo
             error = new RemoteError(code, message);
         }
 
-        var command = commandElement.Deserialize(typeInfo);
+        var command = protocol.ReadCommand<TCommand>(kindName, commandElement);
         return command is null
             ? Decoded.Malformed($"An unsettled edit's command is null: {Quote(entry)}")
             : new Decoded(new UnsettledEdit(id, attempt, requestedAt, command, error), null);

@@ -57,7 +57,7 @@ public sealed class UnsettledEditJournal<TCommand> : IDisposable
 
     /// <summary>Attaches a journal to <paramref name="edits"/>: from now on every unsettled edit of the set is kept in <paramref name="store"/>, starting with those in the set already.</summary>
     /// <param name="edits">The edit set.</param>
-    /// <param name="protocol">The wire protocol; it must carry <typeparamref name="TCommand"/>, whose kind name and type info encode the commands.</param>
+    /// <param name="protocol">The wire protocol; it must carry <typeparamref name="TCommand"/> (or, for a base type, its concrete command types), whose kind names and type infos encode the commands.</param>
     /// <param name="store">The store, e.g. an <see cref="InMemoryUnsettledEditStore"/> or one over browser <c>localStorage</c>.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The protocol has no command kind for <typeparamref name="TCommand"/>.</exception>
@@ -66,14 +66,14 @@ public sealed class UnsettledEditJournal<TCommand> : IDisposable
         ArgumentNullException.ThrowIfNull(edits);
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(store);
-        if (!protocol.TryGetCommand<TCommand>(out var kind, out var typeInfo))
+        if (!protocol.Carries<TCommand>())
         {
             throw new ArgumentException($"The protocol has no command kind for {typeof(TCommand).Name}: add it with WithCommand.", nameof(protocol));
         }
 
         _edits = edits;
         _store = store;
-        _codec = new UnsettledEditCodec<TCommand>(kind, typeInfo);
+        _codec = new UnsettledEditCodec<TCommand>(protocol);
         _subscription = edits.Connect().Subscribe(OnChanges);
     }
 

@@ -9,7 +9,10 @@ namespace Reactive.Edits.Remote;
 /// <para>The protocol is a registry of command kinds, built once and then immutable:
 /// <see cref="WithCommand{TCommand}(string, JsonTypeInfo{TCommand})"/> registers a kind by name, and
 /// <see cref="WithCommand{TCommand}(JsonTypeInfo{TCommand})"/> the one default kind, whose edits carry no <c>kind</c>
-/// (an application with one command type needs nothing more). Each command type has one kind; no union type is needed.</para>
+/// (an application with one command type needs nothing more). Each command type has one kind; no union type is needed.
+/// An edit set of a base type (<c>EditSet&lt;RoomCommand&gt;</c> whose commands are <c>PostMessage</c>, <c>RenameRoom</c>, …)
+/// is carried too, when each concrete type is registered: each edit goes as the kind of its runtime type, so one set, one
+/// <see cref="RemoteEditClient{TCommand}"/> and one optimistic view hold every kind of edit on the same items.</para>
 /// <list type="table">
 /// <listheader><term>message</term><description>shape</description></listheader>
 /// <item><term>edit (client → server)</term><description><c>{"type":"edit","id":"&lt;guid&gt;","attempt":1,"kind":"&lt;kind&gt;","command":&lt;command&gt;}</c>; no <c>kind</c> for the default kind</description></item>
@@ -91,10 +94,11 @@ public sealed class EditWireProtocol
     /// <typeparam name="TCommand">The command type.</typeparam>
     /// <param name="request">The envelope.</param>
     /// <returns>A text message.</returns>
-    /// <exception cref="InvalidOperationException"><typeparamref name="TCommand"/> is not registered.</exception>
+    /// <exception cref="InvalidOperationException">Neither <typeparamref name="TCommand"/> nor the command's own type is registered.</exception>
+    /// <remarks>A command whose static type is not registered (a base type, say) is encoded as the kind of its runtime type.</remarks>
     public ChannelMessage EncodeEdit<TCommand>(EditRequest<TCommand> request)
     {
-        var kind = KindOf<TCommand>();
+        var kind = KindOf(request.Command);
         return Write((Kind: kind, Request: request), static (writer, state) =>
         {
             writer.WriteString("type", EditType);
@@ -106,7 +110,7 @@ public sealed class EditWireProtocol
             }
 
             writer.WritePropertyName("command");
-            JsonSerializer.Serialize(writer, state.Request.Command, ((CommandKind<TCommand>)state.Kind).TypeInfo);
+            state.Kind.Write(writer, state.Request.Command!);
         });
     }
 
@@ -183,27 +187,49 @@ public sealed class EditWireProtocol
         }
     }
 
-    internal bool Carries<TCommand>() => _byType.ContainsKey(typeof(TCommand));
-
-    // The kind name and type info of a registered command type, for encoders outside the envelope (stored edits).
-    internal bool TryGetCommand<TCommand>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JsonTypeInfo<TCommand>? typeInfo)
+    // A command type is carried when it is registered, or when it is a base type of registered ones (an edit set of a
+    // command hierarchy): then each command goes as the kind of its runtime type.
+    internal bool Carries<TCommand>()
     {
-        if (_byType.TryGetValue(typeof(TCommand), out var registered))
+        if (_byType.ContainsKey(typeof(TCommand)))
         {
-            kind = registered.Name;
-            typeInfo = ((CommandKind<TCommand>)registered).TypeInfo;
             return true;
         }
 
-        kind = null;
-        typeInfo = null;
+        foreach (var type in _byType.Keys)
+        {
+            if (typeof(TCommand).IsAssignableFrom(type))
+            {
+                return true;
+            }
+        }
+
         return false;
     }
 
-    private CommandKind KindOf<TCommand>() =>
-        _byType.TryGetValue(typeof(TCommand), out var kind)
-            ? kind
-            : throw new InvalidOperationException($"The command type {typeof(TCommand).Name} is not registered in this protocol: add it with WithCommand.");
+    // The kind name of a command, for encoders outside the envelope (stored edits).
+    internal string KindNameOf<TCommand>(TCommand command) => KindOf(command).Name;
+
+    // Writes a command as its kind's JSON, for encoders outside the envelope (stored edits).
+    internal void WriteCommand<TCommand>(Utf8JsonWriter writer, TCommand command) => KindOf(command).Write(writer, command!);
+
+    // Whether the kind named is registered with a command type that is a TCommand (else it is another journal's).
+    internal bool IsKindOf<TCommand>(string kindName) =>
+        _byName.TryGetValue(kindName, out var kind) && typeof(TCommand).IsAssignableFrom(kind.CommandType);
+
+    // Reads a command of a kind that IsKindOf<TCommand>; a command that does not fit its type throws, as JsonSerializer does.
+    internal TCommand? ReadCommand<TCommand>(string kindName, JsonElement element) => (TCommand?)_byName[kindName].Read(element);
+
+    private CommandKind KindOf<TCommand>(TCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (_byType.TryGetValue(typeof(TCommand), out var kind) || _byType.TryGetValue(command.GetType(), out kind))
+        {
+            return kind;
+        }
+
+        throw new InvalidOperationException($"The command type {command.GetType().Name} is not registered in this protocol: add it with WithCommand.");
+    }
 
     private EditWireProtocol With<TCommand>(string name, JsonTypeInfo<TCommand> commandTypeInfo)
     {
@@ -352,7 +378,11 @@ public sealed class EditWireProtocol
     {
         public string Name { get; } = name;
 
+        public abstract Type CommandType { get; }
+
         public abstract object? Read(JsonElement element);
+
+        public abstract void Write(Utf8JsonWriter writer, object command);
 
         public abstract string Describe(JsonElement element, JsonException exception);
     }
@@ -361,7 +391,11 @@ public sealed class EditWireProtocol
     {
         public JsonTypeInfo<TCommand> TypeInfo { get; } = typeInfo;
 
+        public override Type CommandType => typeof(TCommand);
+
         public override object? Read(JsonElement element) => element.Deserialize(TypeInfo);
+
+        public override void Write(Utf8JsonWriter writer, object command) => JsonSerializer.Serialize(writer, (TCommand)command, TypeInfo);
 
         public override string Describe(JsonElement element, JsonException exception) => CommandReadError.Describe(element, TypeInfo, exception);
     }

@@ -22,8 +22,9 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     where TItem : class
     where TKey : notnull
 {
-    internal OptimisticItem(TKey key, TItem item, OptimisticState state, Exception? error, EditId? editId, bool isLocal, long sequence)
+    internal OptimisticItem(TKey key, TItem item, OptimisticState state, Exception? error, EditId? editId, bool isLocal, long sequence, bool isPredicted = false)
     {
+        IsPredicted = isPredicted;
         Key = key;
         Item = item;
         State = state;
@@ -52,6 +53,11 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     /// <remarks>Local items sort after confirmed ones (nobody sends into the past); see <see cref="OptimisticOrder"/>.</remarks>
     public bool IsLocal { get; }
 
+    /// <summary>Gets a value indicating whether <see cref="Item"/> is a prediction: at least one edit is applied on top of the authoritative item (or there is none yet).</summary>
+    /// <remarks><see langword="false"/> for an authoritative item, including one that already includes the key's pending
+    /// edits (<see cref="OptimisticOptions{TItem, TKey, TEdit}.Includes"/>); a view may show predicted text differently.</remarks>
+    public bool IsPredicted { get; }
+
     /// <summary>Gets the request order of the first local edit on the key (<see cref="Edit{T}.Sequence"/>), or 0 for a confirmed item.</summary>
     public long Sequence { get; }
 
@@ -63,6 +69,7 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
         && (ReferenceEquals(this, other)
             || (State == other.State
                 && IsLocal == other.IsLocal
+                && IsPredicted == other.IsPredicted
                 && Sequence == other.Sequence
                 && EditId == other.EditId
                 && ReferenceEquals(Error, other.Error)

@@ -276,12 +276,14 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         Exception? error = null;
         EditId? editId = null;
         long sequence = 0;
+        var isPredicted = authoritative is null;
         foreach (var entry in keyState.Entries)
         {
             var edit = entry.Edit;
             if (includes is null || !includes(authoritative!, edit))
             {
                 var predicted = _options.Predict(edit, item);
+                isPredicted = true;
 
                 // A rejected deletion keeps its item on screen: that is where its error and Retry/Discard are shown.
                 item = predicted is null && edit.Status == EditStatus.Rejected ? item : predicted;
@@ -325,6 +327,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         if (shown is not null
             && shown.State == state
             && shown.IsLocal == !hasBase
+            && shown.IsPredicted == isPredicted
             && shown.Sequence == sequence
             && shown.EditId == editId
             && ReferenceEquals(shown.Error, error)
@@ -333,7 +336,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             return;
         }
 
-        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, sequence);
+        var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, sequence, isPredicted);
         keyState.Shown = next;
         Publish(key, shown, next);
     }

@@ -119,7 +119,7 @@ public static class OptimisticObservable
     /// <typeparam name="TKey">The type of the keys.</typeparam>
     /// <param name="view">An optimistic view.</param>
     /// <param name="itemComparer">Decides whether two items differ; <see langword="null"/> for <see cref="EqualityComparer{T}.Default"/>.</param>
-    /// <returns>One mismatch per Update that turns a local item into a confirmed one with a different item.</returns>
+    /// <returns>One mismatch per Update that replaces a prediction (<see cref="OptimisticItem{TItem, TKey}.IsPredicted"/>) by a different authoritative item: on the acknowledgement, or before it when the item already includes the edit.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="view"/> is <see langword="null"/>.</exception>
     /// <remarks>Use it to tell the user "the server changed your edit", or to log mispredictions. Errors and completion pass through.</remarks>
     public static IObservable<PredictionMismatch<TItem, TKey>> PredictionMismatches<TItem, TKey>(
@@ -135,10 +135,13 @@ public static class OptimisticObservable
             {
                 foreach (var change in changes)
                 {
+                    // A prediction gives way to the authoritative item: when the edit is acknowledged, or earlier, while it
+                    // is still pending, when the item arrives and already includes it (OptimisticOptions.Includes).
                     if (change.Reason == ChangeReason.Update
-                        && change.Previous is { State: not OptimisticState.Confirmed } predicted
-                        && change.Current.State == OptimisticState.Confirmed
-                        && !comparer.Equals(predicted.Item, change.Current.Item))
+                        && change.Previous is { IsPredicted: true, EditId: not null } predicted
+                        && change.Current is { IsPredicted: false, State: not OptimisticState.Failed } current
+                        && (current.State == OptimisticState.Confirmed || current.EditId == predicted.EditId)
+                        && !comparer.Equals(predicted.Item, current.Item))
                     {
                         observer.OnNext(new PredictionMismatch<TItem, TKey>(change.Key, predicted.Item, change.Current.Item, predicted.EditId));
                     }

@@ -29,6 +29,23 @@ public sealed class OptimisticMergeInclusionTests
     }
 
     [Fact]
+    public void PendingAdd_ServerIncludesItWithAnotherResult_IsReportedAsAMismatchWhenTheItemReplacesThePrediction()
+    {
+        using var fixture = new CounterFixture();
+        fixture.Authoritative.AddOrUpdate(Counter.New("c", 10));
+        var edit = fixture.Edits.Request(CounterOp.Add("c", 1));
+
+        // The server took the edit into account, and resolved it otherwise (another rule, a conflict): 15, not 11.
+        fixture.Authoritative.AddOrUpdate(new Counter("c", 15, [edit.Id]));
+        edit.Token.Accept();
+
+        fixture.PublishedValues("c").Should().Equal("10 Confirmed", "11 Pending", "15 Pending", "15 Confirmed");
+        fixture["c"].IsPredicted.Should().BeFalse();
+        fixture.Mismatches.Should().ContainSingle().Which.Should().Match<PredictionMismatch<Counter, string>>(
+            mismatch => mismatch.Predicted.Value == 11 && mismatch.Confirmed.Value == 15 && mismatch.EditId == edit.Id);
+    }
+
+    [Fact]
     public void PendingAdd_AckBeforeTheItemThatIncludesIt_IsNotAppliedTwice()
     {
         using var fixture = new CounterFixture();
