@@ -52,10 +52,10 @@ public sealed class ChatClient : IAsyncDisposable
             Scheme = serverUri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
         };
         _socketUri = socket.Uri;
-        Edits = new EditSet<SendMessage>(new EditSetOptions { Name = "chat.send", Policy = EditPolicy.Concurrent });
+        Edits = new EditSet<ChatCommand>(new EditSetOptions { Name = "chat.edits", Policy = EditPolicy.Concurrent });
         // Sends the last run left unsettled come back first: pending ones are resent with their ids (the server's ledger
         // gives them one effect), failed ones show again with Retry and Discard.
-        Journal = new UnsettledEditJournal<SendMessage>(Edits, Protocol, _options.UnsentMessages);
+        Journal = new UnsettledEditJournal<ChatCommand>(Edits, Protocol, _options.UnsentMessages);
         try
         {
             Journal.Restore();
@@ -65,13 +65,23 @@ public sealed class ChatClient : IAsyncDisposable
             // An unreadable store must not keep the chat from starting; what it holds is left as it is.
             RestoreError = ex;
         }
-        Remote = new RemoteEditClient<SendMessage>(Edits, _options.Remote);
-        View = _messages.Connect().MergeOptimistic(Edits, new OptimisticOptions<ChatMessage, EditId, SendMessage>
+        Remote = new RemoteEditClient<ChatCommand>(Edits, _options.Remote);
+        View = _messages.Connect().MergeOptimistic(Edits, new OptimisticOptions<ChatMessage, EditId, ChatCommand>
         {
-            // A send creates the message keyed by its edit id; the server stores it under the same id.
-            KeyOf = static edit => edit.Id,
-            Predict = (edit, _) => new ChatMessage(edit.Id.Value, _welcome.Value?.User ?? string.Empty, edit.Value.Text, edit.RequestedAt, 0),
+            // A send creates the message keyed by its edit id (the server stores it under the same id); an edit or a
+            // deletion targets the message's key.
+            KeyOf = static edit => edit.Value switch
+            {
+                EditMessage change => new EditId(change.MessageId),
+                DeleteMessage deletion => new EditId(deletion.MessageId),
+                _ => edit.Id,
+            },
+            Predict = Predict,
+            // The server lists in each message the edits it took into account: such an edit is not predicted again on
+            // top of it (a conflicting edit that lost shows the server's text, and PredictionMismatches reports it).
+            Includes = static (message, edit) => edit.Value is SendMessage || message.Includes(edit.Id.Value),
         });
+        EditOverridden = View.PredictionMismatches(TextComparer);
         // The library keeps the connection: backoff with jitter, status, reconnect on demand, resend of unsettled sends.
         _connection = new RemoteEditClientConnection(ConnectAsync, Protocol, new RemoteEditClientConnectionOptions
         {
@@ -91,21 +101,26 @@ public sealed class ChatClient : IAsyncDisposable
         });
     }
 
-    /// <summary>Gets the send edits: busy state (<see cref="EditSet{T}.IsBusy"/>), counts, retry and discard.</summary>
-    public EditSet<SendMessage> Edits { get; }
+    /// <summary>Gets the edits (sends, edits and deletions of messages): busy state (<see cref="EditSet{T}.IsBusy"/>), counts, retry and discard.</summary>
+    public EditSet<ChatCommand> Edits { get; }
 
     /// <summary>Gets the journal that keeps unsent messages in <see cref="ChatClientOptions.UnsentMessages"/> (its
     /// <see cref="UnsettledEditJournal{TCommand}.StoreErrors"/> report a failing store).</summary>
-    public UnsettledEditJournal<SendMessage> Journal { get; }
+    public UnsettledEditJournal<ChatCommand> Journal { get; }
 
     /// <summary>Gets why the unsent messages of the last run could not be restored, or <see langword="null"/> if they were.</summary>
     public Exception? RestoreError { get; }
 
     /// <summary>Gets the library's remote edit client (deliveries, for diagnostics).</summary>
-    public RemoteEditClient<SendMessage> Remote { get; }
+    public RemoteEditClient<ChatCommand> Remote { get; }
 
     /// <summary>Gets the wire protocol.</summary>
-    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol => ChatWire.Protocol;
+
+    /// <summary>Gets the edits of this client whose text the server did not keep: another tab edited the same message
+    /// first, so the view shows the server's text instead of the prediction (which the mismatch still holds, so the
+    /// text typed is not lost). Cold, like <see cref="View"/>: each subscription runs its own merge.</summary>
+    public IObservable<PredictionMismatch<ChatMessage, EditId>> EditOverridden { get; }
 
     /// <summary>Gets the authoritative messages, keyed by id, as change sets: history on connect, then live messages.</summary>
     public IObservable<IChangeSet<ChatMessage, EditId>> Messages => _messages.Connect();
@@ -138,14 +153,31 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Sends a message: requests an edit, shown at once as pending in <see cref="View"/>.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The edit.</returns>
-    public Edit<SendMessage> Send(string text) => Edits.Request(new SendMessage(text));
+    public Edit<ChatCommand> Send(string text) => Edits.Request(new SendMessage(text));
 
-    /// <summary>Retries a failed send: same edit id, new attempt.</summary>
+    /// <summary>Edits one's own message: the new text shows at once, pending, in <see cref="View"/>.</summary>
+    /// <param name="message">The message as shown (its <see cref="ChatMessage.Revision"/> is the edit's base).</param>
+    /// <param name="text">The new text.</param>
+    /// <returns>The edit.</returns>
+    public Edit<ChatCommand> Edit(ChatMessage message, string text)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Edits.Request(new EditMessage(message.Id, text, message.Revision));
+    }
+
+    /// <summary>Deletes one's own message: it leaves <see cref="View"/> at once, and comes back with the error if the
+    /// server refuses.</summary>
+    /// <param name="messageId">The message's id.</param>
+    /// <returns>The edit.</returns>
+    public Edit<ChatCommand> Delete(Guid messageId) => Edits.Request(new DeleteMessage(messageId));
+
+    /// <summary>Retries a failed edit (a send, an edit or a deletion): same edit id, new attempt.</summary>
     /// <param name="id">The edit id.</param>
     /// <returns><see langword="true"/> if the edit was failed and is pending again.</returns>
     public bool Retry(EditId id) => Edits.Retry(id);
 
-    /// <summary>Discards a failed send: it leaves the view.</summary>
+    /// <summary>Discards a failed edit: its prediction leaves the view (a failed send leaves it; a failed edit or deletion
+    /// gives way to the message as the server has it).</summary>
     /// <param name="id">The edit id.</param>
     /// <returns><see langword="true"/> if it was discarded.</returns>
     public bool Discard(EditId id) => Edits.Discard(id);
@@ -218,6 +250,9 @@ public sealed class ChatClient : IAsyncDisposable
             case ChatProtocol.MessageType when Read(message.Payload, ChatJsonContext.Default.ChatMessage) is { } chat:
                 _messages.AddOrUpdate(chat);
                 break;
+            case ChatProtocol.DeletedType when Read(message.Payload, ChatJsonContext.Default.MessageDeleted) is { } deleted:
+                _messages.Remove(new EditId(deleted.Id));
+                break;
             case ChatProtocol.PresenceType when Read(message.Payload, ChatJsonContext.Default.PresenceUpdate) is { } presence:
                 ApplyPresence(presence);
                 break;
@@ -284,6 +319,22 @@ public sealed class ChatClient : IAsyncDisposable
             }
         });
     }
+
+    // The client's prediction of each command on the message as it stands (the authoritative one with earlier edits).
+    private ChatMessage? Predict(Edit<ChatCommand> edit, ChatMessage? current) => edit.Value switch
+    {
+        SendMessage send => new ChatMessage(edit.Id.Value, _welcome.Value?.User ?? string.Empty, send.Text, edit.RequestedAt, 0),
+        // With nothing beneath (deleted elsewhere meanwhile) the edit still shows, with its text, where its error goes.
+        EditMessage change => current is null
+            ? new ChatMessage(change.MessageId, _welcome.Value?.User ?? string.Empty, change.Text, edit.RequestedAt, 0, change.BaseRevision + 1, edit.RequestedAt)
+            : current with { Text = change.Text, Revision = current.Revision + 1, EditedAt = edit.RequestedAt },
+        DeleteMessage => null,
+        _ => current,
+    };
+
+    // A mismatch is a text the user saw replaced: the times and ids the server records are not part of the prediction.
+    private static readonly IEqualityComparer<ChatMessage> TextComparer =
+        EqualityComparer<ChatMessage>.Create(static (x, y) => string.Equals(x?.Text, y?.Text, StringComparison.Ordinal), static message => message.Text.GetHashCode(StringComparison.Ordinal));
 
     private static T? Read<T>(JsonElement payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
         where T : class

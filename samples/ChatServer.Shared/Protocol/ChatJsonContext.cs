@@ -7,6 +7,9 @@ namespace ChatServer.Shared.Protocol;
 // A missing or null non-nullable field (e.g. a command without "text") is a malformed message, not a silent null.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(SendMessage))]
+[JsonSerializable(typeof(EditMessage))]
+[JsonSerializable(typeof(DeleteMessage))]
+[JsonSerializable(typeof(MessageDeleted))]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(History))]
 [JsonSerializable(typeof(Welcome))]

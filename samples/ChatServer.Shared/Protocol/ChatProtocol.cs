@@ -5,8 +5,19 @@ namespace ChatServer.Shared.Protocol;
 public static class ChatProtocol
 {
     /// <summary>The protocol version sent in <see cref="Welcome"/>; bumped on any incompatible change.</summary>
-    /// <remarks>2: the history may come in several frames (<see cref="History.More"/>).</remarks>
-    public const int Version = 2;
+    /// <remarks>2: the history may come in several frames (<see cref="History.More"/>). 3: edits and deletions of one's
+    /// own messages (<see cref="EditMessageKind"/>, <see cref="DeleteMessageKind"/>, <see cref="DeletedType"/>), and
+    /// <see cref="ChatMessage.Revision"/>, <see cref="ChatMessage.EditedAt"/>, <see cref="ChatMessage.EditIds"/>.</remarks>
+    public const int Version = 3;
+
+    /// <summary>The edit kind of <see cref="EditMessage"/> (<see cref="SendMessage"/> is the default kind, with no kind on the wire).</summary>
+    public const string EditMessageKind = "edit-message";
+
+    /// <summary>The edit kind of <see cref="DeleteMessage"/>.</summary>
+    public const string DeleteMessageKind = "delete-message";
+
+    /// <summary>How many edit ids a <see cref="ChatMessage"/> carries at most (<see cref="ChatMessage.EditIds"/>).</summary>
+    public const int MaxEditIds = 16;
 
     /// <summary>The largest frame the server sends, in bytes, and so the least a client must accept: 64 KiB.</summary>
     /// <remarks>A history or presence state that does not fit is sent as several frames.</remarks>
@@ -23,6 +34,9 @@ public static class ChatProtocol
 
     /// <summary>Server → client: one new <see cref="ChatMessage"/>.</summary>
     public const string MessageType = "message";
+
+    /// <summary>Server → client: <see cref="MessageDeleted"/>.</summary>
+    public const string DeletedType = "deleted";
 
     /// <summary>Server → client: <see cref="PresenceUpdate"/>.</summary>
     public const string PresenceType = "presence";
@@ -48,6 +62,15 @@ public static class ChatProtocol
     /// <summary>Reject code: the server cannot store messages right now (its database was deleted or replaced, its disk
     /// is full); nothing was stored. Retryable: the same text may be sent again later.</summary>
     public const string StorageUnavailable = "chat.storage-unavailable";
+
+    /// <summary>Reject code: the message to edit or delete is someone else's (the author is the connection's user).</summary>
+    public const string NotAuthor = "chat.not-author";
+
+    /// <summary>Reject code: no message has the id to edit or delete.</summary>
+    public const string MessageNotFound = "chat.message-not-found";
+
+    /// <summary>Reject code: the message to edit was deleted (in another tab, say); nothing changed.</summary>
+    public const string MessageDeleted = "chat.message-deleted";
 
     /// <summary>The close status of a socket whose session ended (its user logged out): the application's 401, in the
     /// range RFC 6455 leaves to applications. The client reconnects, anonymous unless it logs in again.</summary>

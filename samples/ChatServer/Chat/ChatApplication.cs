@@ -94,10 +94,10 @@ public static class ChatApplication
     }
 
     // JSON may spell a character in 6 bytes (\uXXXX; a surrogate pair is two such), and a message frame carries at most
-    // 512 bytes besides its text (ids, a user name of at most 32 characters, the time, the envelope). Every message must
-    // fit one frame both ways: a client's send under Chat:MaxFrameSize, the broadcast under the client's limit.
+    // 1,536 bytes besides its text (ids, a user name of at most 32 characters, the times, the revision, up to 16 edit ids,
+    // the envelope). Every message must fit one frame both ways: a client's send under Chat:MaxFrameSize, the broadcast under the client's limit.
     private const int BytesPerCharacter = 6;
-    private const int MessageEnvelopeBytes = 512;
+    private const int MessageEnvelopeBytes = 1536;
 
     private static readonly string MessageLengthMessage =
         $"Chat:MaxMessageLength must be at least 1, and a message must fit in one frame: at most (Chat:MaxFrameSize - {MessageEnvelopeBytes}) / {BytesPerCharacter} characters, " +

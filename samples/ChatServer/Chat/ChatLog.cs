@@ -12,6 +12,12 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Message {Sequence} posted by {User}")]
     public static partial void MessagePosted(ILogger logger, long sequence, string user);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Message {Sequence} edited by {User}: revision {Revision} (applied: {Applied})")]
+    public static partial void MessageEdited(ILogger logger, long sequence, string user, long revision, bool applied);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "Message {Sequence} deleted by {User}")]
+    public static partial void MessageDeletedBy(ILogger logger, long sequence, string user);
+
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Send {EditId} of {User} rejected: {Code}")]
     public static partial void SendRejected(ILogger logger, Guid editId, string user, string code);
 

@@ -54,7 +54,7 @@ public sealed class ChatRoom : IDisposable
     // Each open connection's client address, for the per-address send budget (SendValidator).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, IPAddress> _addresses = [];
 
-    public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, IEditLedger<EditMessage> editLedger, IEditLedger<DeleteMessage> deleteLedger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -66,7 +66,9 @@ public sealed class ChatRoom : IDisposable
         // One send of a connection at a time, in arrival order (the library's default, stated here because the chat
         // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
         _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
-            .Handle<SendMessage>(HandleSendAsync, ledger);
+            .Handle<SendMessage>(HandleSendAsync, ledger)
+            .Handle<EditMessage>(HandleEditAsync, editLedger)
+            .Handle<DeleteMessage>(HandleDeleteAsync, deleteLedger);
         // A crashing handler is answered edit.failed without details; the details are logged here, as an error.
         _server.HandlerFailed += (_, failure) =>
             ChatLog.HandlerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id);
@@ -82,7 +84,7 @@ public sealed class ChatRoom : IDisposable
     }
 
     /// <summary>Gets the wire protocol: the library's edit envelopes plus the chat's own message types.</summary>
-    public EditWireProtocol Protocol { get; } = new EditWireProtocol().WithCommand(ChatJsonContext.Default.SendMessage);
+    public EditWireProtocol Protocol { get; } = ChatWire.Protocol;
 
     /// <summary>Gets the demonstration options in force, as told to clients.</summary>
     public DemoSettings Demo => new((int)_options.Demo.Latency.TotalMilliseconds, Math.Max(0, _options.Demo.FailEveryNth));
@@ -275,17 +277,106 @@ public sealed class ChatRoom : IDisposable
 
     private const string StorageUnavailableMessage = "The server cannot store messages right now; this one was not stored. Retry later.";
 
+    // Runs one edit of a message. Like a send: checked, then stored and posted to every connection under the gate
+    // before the ack. Only the author may edit, and the first edit from a revision wins (see EditMessage.BaseRevision).
+    private async Task HandleEditAsync(EditMessage command, RemoteEditContext context, CancellationToken cancellationToken)
+    {
+        var user = await CheckChangeAsync(command.Text, context, cancellationToken);
+        Change(context, user, command.MessageId, "edit", current =>
+        {
+            var apply = current.Revision == command.BaseRevision;
+            var edited = _store.Edit(context.Id.Value, command, current, apply);
+            PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, edited, ChatJsonContext.Default.ChatMessage));
+            ChatLog.MessageEdited(_logger, edited.Sequence, user, edited.Revision, apply);
+        });
+    }
+
+    // Runs one deletion of a message: the author's only; deleting a message that is deleted already changes nothing.
+    private async Task HandleDeleteAsync(DeleteMessage command, RemoteEditContext context, CancellationToken cancellationToken)
+    {
+        var user = await CheckChangeAsync(newText: null, context, cancellationToken);
+        Change(context, user, command.MessageId, "delete", current =>
+        {
+            _store.Delete(context.Id.Value, command, current);
+            PostToAll(Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
+            ChatLog.MessageDeletedBy(_logger, current.Sequence, user);
+        });
+    }
+
+    // The checks an edit or a deletion shares with a send (logged in, rate, text), then the demo latency.
+    private async Task<string> CheckChangeAsync(string? newText, RemoteEditContext context, CancellationToken cancellationToken)
+    {
+        var user = AuthEndpoints.UserName(context.Connection.User);
+        var address = _addresses.TryGetValue(context.Connection, out var known) ? known : null;
+        if (_validator.Validate(user, address, newText) is { } error)
+        {
+            if (user is null)
+            {
+                SpendBadFrame(context.Connection);
+            }
+            ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
+            throw error.ToException();
+        }
+        if (_options.Demo.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
+        }
+        return user!;
+    }
+
+    // Looks the message up and applies the change under the gate, so that it is checked against the message as it is
+    // stored when it applies (not as it was when the edit arrived), and posted in the same step.
+    private void Change(RemoteEditContext context, string user, Guid messageId, string what, Action<ChatMessage> apply)
+    {
+        RemoteError? refusal;
+        try
+        {
+            lock (_gate)
+            {
+                var stored = _store.Find(messageId);
+                refusal = stored switch
+                {
+                    null => new RemoteError(ChatProtocol.MessageNotFound, $"There is no message to {what} with this id."),
+                    _ when !UserNames.Comparer.Equals(stored.Message.User, user) => new RemoteError(ChatProtocol.NotAuthor, $"Only its author may {what} a message."),
+                    { IsDeleted: true } when what == "delete" => null,
+                    { IsDeleted: true } => new RemoteError(ChatProtocol.MessageDeleted, "This message was deleted, so it cannot be edited. Discard the edit."),
+                    _ => null,
+                };
+                if (refusal is null && !stored!.IsDeleted)
+                {
+                    apply(stored.Message);
+                    _historyFrames = null;
+                }
+            }
+        }
+        catch (StorageUnavailableException)
+        {
+            ChatLog.SendRejected(_logger, context.Id.Value, user, ChatProtocol.StorageUnavailable);
+            throw new RemoteEditRejectedException(ChatProtocol.StorageUnavailable, StorageUnavailableMessage);
+        }
+        if (refusal is not null)
+        {
+            ChatLog.SendRejected(_logger, context.Id.Value, user, refusal.Code);
+            throw refusal.ToException();
+        }
+    }
+
+    // Under the gate: every connection gets the frame in the order the changes applied.
+    private void PostToAll(ChannelMessage frame)
+    {
+        foreach (var connection in _connections)
+        {
+            connection.TryPost(frame);
+        }
+    }
+
     private void Publish(Guid id, string user, string text)
     {
         lock (_gate)
         {
             var message = _store.Append(id, user, text);
             _historyFrames = null;
-            var encoded = Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage);
-            foreach (var connection in _connections)
-            {
-                connection.TryPost(encoded);
-            }
+            PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage));
             ChatLog.MessagePosted(_logger, message.Sequence, user);
         }
     }

@@ -50,6 +50,19 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
     /// <returns>The error, or <see langword="null"/>.</returns>
     public RemoteError? Validate(string? user, IPAddress? address, SendMessage command)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        return Validate(user, address, command.Text);
+    }
+
+    /// <summary>Returns why an edit or a deletion of a message must be rejected before the message is looked at, or
+    /// <see langword="null"/>: the same rules as a send (an edit and a deletion count against the rate like a send; an
+    /// edit's new text is checked like a sent one).</summary>
+    /// <param name="user">The connection's user, <see langword="null"/> when anonymous.</param>
+    /// <param name="address">The connection's client address, <see langword="null"/> when it has none (not counted).</param>
+    /// <param name="newText">The edit's new text, or <see langword="null"/> for a deletion (no text to check).</param>
+    /// <returns>The error, or <see langword="null"/>.</returns>
+    public RemoteError? Validate(string? user, IPAddress? address, string? newText)
+    {
         if (user is null)
         {
             return new RemoteError(ChatProtocol.NotLoggedIn, "Log in to chat: anonymous visitors can read but not send.");
@@ -60,12 +73,16 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
                 ? $"Too many messages from your address: at most {_options.AddressRateLimitCount} per {_options.RateLimitWindow.TotalSeconds:0.#} seconds, whatever the user name. Wait a moment and retry."
                 : $"Too many messages: at most {_options.RateLimitCount} per {_options.RateLimitWindow.TotalSeconds:0.#} seconds. Wait a moment and retry.");
         }
+        if (newText is null)
+        {
+            return null;
+        }
         // Zero-width and format characters alone show nothing: such a message is as empty as one of spaces.
-        if (!VisibleText.HasVisibleCharacter(command.Text))
+        if (!VisibleText.HasVisibleCharacter(newText))
         {
             return new RemoteError(ChatProtocol.Empty, "The message is empty.");
         }
-        return command.Text.Length > _options.MaxMessageLength
+        return newText.Length > _options.MaxMessageLength
             ? new RemoteError(ChatProtocol.TooLong, $"The message is too long: at most {_options.MaxMessageLength} characters.")
             : null;
     }

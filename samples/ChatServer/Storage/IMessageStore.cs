@@ -4,12 +4,18 @@ namespace ChatServer.Storage;
 
 /// <summary>The messages, shared by every connection: <see cref="MemoryMessageStore"/> or the durable <see cref="SqliteMessageStore"/>.</summary>
 /// <remarks>Implementations need not be thread-safe on their own: <see cref="Chat.ChatRoom"/> calls them under its gate,
-/// so that storing a message and posting it to every connection happen as one step, in the same order for everyone.</remarks>
+/// so that storing a change and posting it to every connection happen as one step, in the same order for everyone.
+/// Each write records its edit id with the change, in the same step: that is the ledger's record of the acceptance.</remarks>
 public interface IMessageStore
 {
-    /// <summary>Gets the most recent <see cref="Chat.ChatOptions.HistorySize"/> messages, oldest first.</summary>
+    /// <summary>Gets the most recent <see cref="Chat.ChatOptions.HistorySize"/> messages that are not deleted, oldest first.</summary>
     /// <returns>A snapshot.</returns>
     IReadOnlyList<ChatMessage> Recent();
+
+    /// <summary>Finds a message by id, deleted or not.</summary>
+    /// <param name="id">The message id.</param>
+    /// <returns>The message, or <see langword="null"/> when the store has none with that id.</returns>
+    StoredMessage? Find(Guid id);
 
     /// <summary>Stores a new message; when this returns, the message is as durable as the store can make it.</summary>
     /// <param name="id">The id of the edit that creates it.</param>
@@ -17,4 +23,19 @@ public interface IMessageStore
     /// <param name="text">The validated text.</param>
     /// <returns>The stored message.</returns>
     ChatMessage Append(Guid id, string user, string text);
+
+    /// <summary>Records an edit of <paramref name="current"/>: its new text when <paramref name="apply"/> is set (the
+    /// revision grows by one), else only its id (a conflicting edit that lost); durable when this returns.</summary>
+    /// <param name="editId">The edit's id, added to <see cref="ChatMessage.EditIds"/> and recorded for the ledger.</param>
+    /// <param name="command">The validated edit.</param>
+    /// <param name="current">The message as found, not deleted.</param>
+    /// <param name="apply">Whether the edit changes the text.</param>
+    /// <returns>The message after the edit.</returns>
+    ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply);
+
+    /// <summary>Deletes <paramref name="current"/>: it leaves <see cref="Recent"/> and its text is erased; durable when this returns.</summary>
+    /// <param name="editId">The deletion's id, recorded for the ledger.</param>
+    /// <param name="command">The deletion.</param>
+    /// <param name="current">The message as found, not deleted.</param>
+    void Delete(Guid editId, DeleteMessage command, ChatMessage current);
 }

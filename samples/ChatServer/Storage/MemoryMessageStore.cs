@@ -4,28 +4,58 @@ using Microsoft.Extensions.Options;
 
 namespace ChatServer.Storage;
 
-/// <summary>The messages in memory, the most recent <see cref="ChatOptions.HistorySize"/>: lost on restart
-/// (<c>Chat:Store:Kind=Memory</c>).</summary>
-/// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> calls it under its gate, so that storing a message and
+/// <summary>The messages in memory, the most recent <see cref="ChatOptions.HistorySize"/> (deleted ones among them, so the
+/// history may hold fewer): lost on restart
+/// (<c>Chat:Store:Kind=Memory</c>). An older message is forgotten, so an edit of it is answered as of an unknown id.</summary>
+/// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> calls it under its gate, so that storing a change and
 /// posting it to every connection happen as one step, in the same order for everyone.</remarks>
 public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> options) : IMessageStore
 {
-    private readonly Queue<ChatMessage> _recent = new();
+    // The recent messages in order, deleted ones kept (as such) until they leave the window.
+    private readonly List<StoredMessage> _recent = [];
     private readonly int _capacity = Math.Max(1, options.Value.HistorySize);
     private long _sequence;
 
     /// <inheritdoc/>
-    public IReadOnlyList<ChatMessage> Recent() => [.. _recent];
+    public IReadOnlyList<ChatMessage> Recent() => [.. _recent.Where(static stored => !stored.IsDeleted).Select(static stored => stored.Message)];
+
+    /// <inheritdoc/>
+    public StoredMessage? Find(Guid id) => _recent.Find(stored => stored.Message.Id == id);
 
     /// <inheritdoc/>
     public ChatMessage Append(Guid id, string user, string text)
     {
         var message = new ChatMessage(id, user, text, time.GetUtcNow(), ++_sequence);
-        _recent.Enqueue(message);
-        while (_recent.Count > _capacity)
+        _recent.Add(new StoredMessage(message, IsDeleted: false));
+        if (_recent.Count > _capacity)
         {
-            _recent.Dequeue();
+            _recent.RemoveRange(0, _recent.Count - _capacity);
         }
         return message;
+    }
+
+    /// <inheritdoc/>
+    public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var edited = EditedMessage.Of(current, editId, command.Text, apply, time.GetUtcNow());
+        Replace(new StoredMessage(edited, IsDeleted: false));
+        return edited;
+    }
+
+    /// <inheritdoc/>
+    public void Delete(Guid editId, DeleteMessage command, ChatMessage current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        Replace(new StoredMessage(current with { Text = string.Empty }, IsDeleted: true));
+    }
+
+    private void Replace(StoredMessage stored)
+    {
+        var index = _recent.FindIndex(candidate => candidate.Message.Id == stored.Message.Id);
+        if (index >= 0)
+        {
+            _recent[index] = stored;
+        }
     }
 }

@@ -28,7 +28,7 @@ namespace ChatServer.Storage;
 /// </remarks>
 public sealed class SqliteChatDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS messages (
@@ -51,6 +51,23 @@ public sealed class SqliteChatDatabase : IDisposable
             last_use_ticks INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS sessions_by_last_use ON sessions (last_use_ticks);
+        """;
+
+    // Version 2: edits and deletions of messages. A message keeps its revision, last edit time, recent edit ids, the hash
+    // of the text it was sent with once that text changed (for the ledger), and its deletion time; each accepted edit or
+    // deletion is a row of message_edits.
+    private const string SchemaVersion2 = """
+        ALTER TABLE messages ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN edited_at_ticks INTEGER;
+        ALTER TABLE messages ADD COLUMN edit_ids TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN deleted_at_ticks INTEGER;
+        ALTER TABLE messages ADD COLUMN sent_text_sha256 TEXT;
+        CREATE TABLE message_edits (
+            id TEXT PRIMARY KEY,
+            message_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            applied_at_ticks INTEGER NOT NULL
+        );
         """;
 
     // SQLite result codes that mean the storage, not the statement, failed: busy or locked by another process,
@@ -240,6 +257,11 @@ public sealed class SqliteChatDatabase : IDisposable
                 Execute(connection, $"PRAGMA max_page_count={pages.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
             }
             Execute(connection, Schema);
+            if (UserVersion(connection) < 2)
+            {
+                // One transaction: a crash halfway leaves version 1, and the next start runs the whole step again.
+                Execute(connection, "BEGIN;" + SchemaVersion2 + "PRAGMA user_version=2; COMMIT;");
+            }
             // A write at startup: a read-only file or directory, or a full disk, fails here rather than at the first send.
             Execute(connection, $"PRAGMA user_version={SchemaVersion};");
             return connection;
@@ -289,6 +311,13 @@ public sealed class SqliteChatDatabase : IDisposable
         {
             ChatLog.StoreWriteFailed(_logger, failure, Path, fault.Reason);
         }
+    }
+
+    private static long UserVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -13,7 +13,7 @@ public sealed class SqliteMessageStore : IMessageStore
 {
     private readonly SqliteChatDatabase _database;
     private readonly TimeProvider _time;
-    private readonly Queue<ChatMessage> _recent = new();
+    private readonly List<ChatMessage> _recent = [];
     private readonly int _capacity;
     private long _sequence;
 
@@ -24,15 +24,84 @@ public sealed class SqliteMessageStore : IMessageStore
         _database = database;
         _time = time;
         _capacity = Math.Max(1, options.Value.HistorySize);
-        foreach (var message in database.Use(LoadRecent))
-        {
-            _recent.Enqueue(message);
-            _sequence = message.Sequence;
-        }
+        _recent.AddRange(database.Use(LoadRecent));
+        _sequence = database.Use(LastSequence);
     }
 
     /// <inheritdoc/>
     public IReadOnlyList<ChatMessage> Recent() => [.. _recent];
+
+    /// <inheritdoc/>
+    public StoredMessage? Find(Guid id) => _database.Use(connection =>
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {Columns}, deleted_at_ticks IS NOT NULL FROM messages WHERE id = $id;";
+        select.Parameters.AddWithValue("$id", SqliteEditLedger.Key(id));
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? new StoredMessage(Read(reader), reader.GetBoolean(8)) : null;
+    });
+
+    /// <inheritdoc/>
+    /// <remarks>The first change of the text keeps the hash of the text it was sent with, for the ledger. The update, the edit's record in <c>message_edits</c> and the removal of an earlier rejection of the same
+    /// edit id are one transaction.</remarks>
+    /// <exception cref="StorageUnavailableException">The edit could not be stored durably; nothing changed here.</exception>
+    public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var edited = EditedMessage.Of(current, editId, command.Text, apply, _time.GetUtcNow());
+        _database.Write(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var update = connection.CreateCommand())
+            {
+                update.CommandText = "UPDATE messages SET text = $text, revision = $revision, edited_at_ticks = $editedAt, edit_ids = $editIds, sent_text_sha256 = COALESCE(sent_text_sha256, $hash) WHERE id = $id;";
+                update.Parameters.AddWithValue("$hash", EditFingerprint.Hash(current.Text));
+                update.Parameters.AddWithValue("$id", SqliteEditLedger.Key(current.Id));
+                update.Parameters.AddWithValue("$text", edited.Text);
+                update.Parameters.AddWithValue("$revision", edited.Revision);
+                update.Parameters.AddWithValue("$editedAt", (object?)edited.EditedAt?.UtcTicks ?? DBNull.Value);
+                update.Parameters.AddWithValue("$editIds", string.Join(',', edited.EditIds!));
+                update.ExecuteNonQuery();
+            }
+            RecordEdit(connection, editId, command);
+            transaction.Commit();
+            return true;
+        });
+        var index = _recent.FindIndex(message => message.Id == current.Id);
+        if (index >= 0)
+        {
+            _recent[index] = edited;
+        }
+        return edited;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The text is erased (only its SHA-256 stays, so that a late resend of the send that created it is still
+    /// recognized); the deletion's record and the removal of an earlier rejection are in the same transaction.</remarks>
+    /// <exception cref="StorageUnavailableException">The deletion could not be stored durably; nothing changed here.</exception>
+    public void Delete(Guid editId, DeleteMessage command, ChatMessage current)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(current);
+        _database.Write(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var update = connection.CreateCommand())
+            {
+                update.CommandText = "UPDATE messages SET text = '', sent_text_sha256 = COALESCE(sent_text_sha256, $hash), deleted_at_ticks = $now WHERE id = $id;";
+                update.Parameters.AddWithValue("$id", SqliteEditLedger.Key(current.Id));
+                update.Parameters.AddWithValue("$hash", EditFingerprint.Hash(current.Text));
+                update.Parameters.AddWithValue("$now", _time.GetUtcNow().UtcTicks);
+                update.ExecuteNonQuery();
+            }
+            RecordEdit(connection, editId, command);
+            transaction.Commit();
+            return true;
+        });
+        // The history keeps its length: the message before the window moves in.
+        _recent.Clear();
+        _recent.AddRange(_database.Use(LoadRecent));
+    }
 
     /// <inheritdoc/>
     /// <remarks>The insert and the removal of an earlier rejection of the same edit id are one transaction.</remarks>
@@ -64,29 +133,65 @@ public sealed class SqliteMessageStore : IMessageStore
             return true;
         });
         _sequence = message.Sequence;
-        _recent.Enqueue(message);
-        while (_recent.Count > _capacity)
+        _recent.Add(message);
+        if (_recent.Count > _capacity)
         {
-            _recent.Dequeue();
+            _recent.RemoveRange(0, _recent.Count - _capacity);
         }
         return message;
+    }
+
+    private const string Columns = "sequence, id, user, text, sent_at_ticks, revision, edited_at_ticks, edit_ids";
+
+    // The accepted edit or deletion, for the ledger (SqliteEditLedger), in the transaction of its effect.
+    private void RecordEdit(SqliteConnection connection, Guid editId, ChatCommand command)
+    {
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO message_edits (id, message_id, fingerprint, applied_at_ticks) VALUES ($id, $messageId, $fingerprint, $now);";
+            insert.Parameters.AddWithValue("$id", SqliteEditLedger.Key(editId));
+            insert.Parameters.AddWithValue("$messageId", SqliteEditLedger.Key(command is EditMessage edit ? edit.MessageId : ((DeleteMessage)command).MessageId));
+            insert.Parameters.AddWithValue("$fingerprint", EditFingerprint.Of(command));
+            insert.Parameters.AddWithValue("$now", _time.GetUtcNow().UtcTicks);
+            insert.ExecuteNonQuery();
+        }
+        using var forget = connection.CreateCommand();
+        forget.CommandText = "DELETE FROM edit_rejections WHERE id = $id;";
+        forget.Parameters.AddWithValue("$id", SqliteEditLedger.Key(editId));
+        forget.ExecuteNonQuery();
+    }
+
+    private static ChatMessage Read(SqliteDataReader reader)
+    {
+        var editIds = reader.GetString(7);
+        return new ChatMessage(
+            Guid.Parse(reader.GetString(1)),
+            reader.GetString(2),
+            reader.GetString(3),
+            new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
+            reader.GetInt64(0),
+            reader.GetInt64(5),
+            reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero),
+            editIds.Length == 0 ? null : [.. editIds.Split(',').Select(Guid.Parse)]);
+    }
+
+    private static long LastSequence(SqliteConnection connection)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT COALESCE(MAX(sequence), 0) FROM messages;";
+        return (long)select.ExecuteScalar()!;
     }
 
     private List<ChatMessage> LoadRecent(SqliteConnection connection)
     {
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT sequence, id, user, text, sent_at_ticks FROM (SELECT * FROM messages ORDER BY sequence DESC LIMIT $limit) ORDER BY sequence;";
+        select.CommandText = $"SELECT {Columns} FROM (SELECT * FROM messages WHERE deleted_at_ticks IS NULL ORDER BY sequence DESC LIMIT $limit) ORDER BY sequence;";
         select.Parameters.AddWithValue("$limit", _capacity);
         using var reader = select.ExecuteReader();
         var messages = new List<ChatMessage>();
         while (reader.Read())
         {
-            messages.Add(new ChatMessage(
-                Guid.Parse(reader.GetString(1)),
-                reader.GetString(2),
-                reader.GetString(3),
-                new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
-                reader.GetInt64(0)));
+            messages.Add(Read(reader));
         }
         return messages;
     }

@@ -29,13 +29,12 @@ public static class StorageServices
         services.AddSingleton<IMessageStore>(static provider => IsMemory(provider)
             ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
-        // Refusals (an anonymous send, an empty or too long text, a rate-limited send) are answered but not recorded:
-        // otherwise each one an attacker sends would cost the store its text. Nor is a send the store could not take.
-        services.AddSingleton<IEditLedger<SendMessage>>(static provider => new RefusalSkippingLedger<SendMessage>(
-            IsMemory(provider)
-                ? new InMemoryEditLedger<SendMessage>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
-                : ActivatorUtilities.CreateInstance<SqliteEditLedger>(provider),
-            UnrecordedCodes));
+        // Refusals (an anonymous send, an empty or too long text, a rate-limited send, someone else's message) are
+        // answered but not recorded: otherwise each one an attacker sends would cost the store its text. Nor is a send
+        // the store could not take. One ledger per command kind; the SQLite ones share the database's tables.
+        AddLedger<SendMessage>(services);
+        AddLedger<EditMessage>(services);
+        AddLedger<DeleteMessage>(services);
         // The server-side sessions, kept as the messages are: a restart with the durable store keeps everyone logged in.
         // A deployment with several nodes registers a shared ITicketStore (e.g. over Redis) here instead.
         services.AddSingleton<ITicketStore>(static provider => IsMemory(provider)
@@ -45,7 +44,21 @@ public static class StorageServices
     }
 
     // Rejections that leave no record: refusals (see above), and sends the store could not take (a retry must run again).
-    private static readonly HashSet<string> UnrecordedCodes = new(SendValidator.RefusalCodes, StringComparer.Ordinal) { ChatProtocol.StorageUnavailable };
+    private static readonly HashSet<string> UnrecordedCodes = new(SendValidator.RefusalCodes, StringComparer.Ordinal)
+    {
+        ChatProtocol.StorageUnavailable,
+        ChatProtocol.NotAuthor,
+        ChatProtocol.MessageNotFound,
+        ChatProtocol.MessageDeleted,
+    };
+
+    private static void AddLedger<TCommand>(IServiceCollection services)
+        where TCommand : ChatCommand =>
+        services.AddSingleton<IEditLedger<TCommand>>(static provider => new RefusalSkippingLedger<TCommand>(
+            IsMemory(provider)
+                ? new InMemoryEditLedger<TCommand>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
+                : ActivatorUtilities.CreateInstance<SqliteEditLedger<TCommand>>(provider),
+            UnrecordedCodes));
 
     private static bool IsMemory(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind == StoreKind.Memory;

@@ -190,8 +190,8 @@ public sealed class ConnectionPolicyTests
     [Fact]
     public async Task LongestMessageThatFitsAFrame_IsAcceptedAtStartup()
     {
-        // (65,536 - 512) / 6 = 10,837 characters: the largest length whose worst-case frame fits the client's limit.
-        await using var host = await ChatHost.StartAsync(o => o.MaxMessageLength = 10_837);
+        // (65,536 - 1,536) / 6 = 10,666 characters: the largest length whose worst-case frame fits the client's limit.
+        await using var host = await ChatHost.StartAsync(o => o.MaxMessageLength = 10_666);
 
         host.Room.Should().NotBeNull();
     }

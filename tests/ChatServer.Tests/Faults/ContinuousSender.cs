@@ -47,9 +47,9 @@ public sealed class ContinuousSender : IDisposable
     /// <summary>Every send requested, by edit id.</summary>
     public ConcurrentDictionary<EditId, string> Sent { get; } = new();
 
-    public ConcurrentDictionary<EditId, Edit<SendMessage>> Accepted { get; } = new();
+    public ConcurrentDictionary<EditId, Edit<ChatCommand>> Accepted { get; } = new();
 
-    public ConcurrentDictionary<EditId, Edit<SendMessage>> Rejected { get; } = new();
+    public ConcurrentDictionary<EditId, Edit<ChatCommand>> Rejected { get; } = new();
 
     /// <summary>Sends until <paramref name="stop"/> fires or <paramref name="count"/> sends were made.</summary>
     public async Task RunAsync(int count, CancellationToken stop)

@@ -73,7 +73,13 @@ public sealed class ChatServerTests
     {
         public IReadOnlyList<ChatMessage> Recent() => [];
 
+        public ChatServer.Storage.StoredMessage? Find(Guid id) => throw crash;
+
         public ChatMessage Append(Guid id, string user, string text) => throw crash;
+
+        public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => throw crash;
+
+        public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => throw crash;
     }
 
     [Fact]

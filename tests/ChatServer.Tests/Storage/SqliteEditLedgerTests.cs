@@ -97,9 +97,40 @@ public sealed class SqliteEditLedgerTests : IDisposable
         _directory.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task DatabaseOfTheFirstSchema_IsUpgradedAtOpen_AndItsMessagesCanBeEditedAndResent()
+    {
+        // A database as the first version of the chat wrote it: messages without revisions, no table of edits.
+        var path = Path.Combine(_directory.FullName, "chat.db");
+        var id = Guid.NewGuid();
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = $"""
+                CREATE TABLE messages (sequence INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user TEXT NOT NULL, text TEXT NOT NULL, sent_at_ticks INTEGER NOT NULL);
+                CREATE TABLE edit_rejections (id TEXT PRIMARY KEY, attempt INTEGER NOT NULL, text TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);
+                INSERT INTO messages VALUES (1, '{id:D}', 'ada', 'hello', 0);
+                PRAGMA user_version=1;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        var (store, ledger) = Open();
+        var message = store.Recent().Should().ContainSingle().Subject;
+        var editId = Guid.NewGuid();
+        var edited = store.Edit(editId, new EditMessage(id, "hello, world", 0), message, apply: true);
+        var resend = await ledger.ClaimAsync(new EditId(id), 1, Hello, default);
+
+        edited.Should().Match<ChatMessage>(m => m.Revision == 1 && m.Text == "hello, world" && m.Sequence == 1);
+        Open().Store.Find(id).Should().Be(new StoredMessage(edited, IsDeleted: false));
+        resend.IsOwner.Should().BeFalse("the send is recorded by its message, whose text has changed since");
+        (await resend.Outcome).Should().Be(EditOutcome.Accepted);
+    }
+
     // Opens the database as a server starting on it would; one opened before is closed first, as when a server restarts
     // (while it is open, its lock refuses a second open of the file).
-    private (SqliteMessageStore Store, SqliteEditLedger Ledger) Open()
+    private (SqliteMessageStore Store, SqliteEditLedger<SendMessage> Ledger) Open()
     {
         foreach (var opened in _opened)
         {
@@ -107,6 +138,6 @@ public sealed class SqliteEditLedgerTests : IDisposable
         }
         var database = new SqliteChatDatabase(Path.Combine(_directory.FullName, "chat.db"));
         _opened.Add(database);
-        return (new SqliteMessageStore(database, TimeProvider.System, Options.Create(new ChatOptions())), new SqliteEditLedger(database));
+        return (new SqliteMessageStore(database, TimeProvider.System, Options.Create(new ChatOptions())), new SqliteEditLedger<SendMessage>(database));
     }
 }

@@ -4,14 +4,23 @@ using Reactive.Edits;
 
 namespace ChatServer.Tests.Support;
 
-/// <summary>Sends through a <see cref="ChatClient"/> and awaits how the edit ended (accepted or rejected).</summary>
+/// <summary>Sends, edits or deletes through a <see cref="ChatClient"/> and awaits how the edit ended (accepted or rejected).</summary>
 public static class Outcomes
 {
-    public static async Task<Edit<SendMessage>> SendAndSettleAsync(this ChatClient client, string text)
+    public static Task<Edit<ChatCommand>> SendAndSettleAsync(this ChatClient client, string text) =>
+        client.SettleAsync(c => c.Send(text));
+
+    public static Task<Edit<ChatCommand>> EditAndSettleAsync(this ChatClient client, ChatMessage message, string text) =>
+        client.SettleAsync(c => c.Edit(message, text));
+
+    public static Task<Edit<ChatCommand>> DeleteAndSettleAsync(this ChatClient client, Guid messageId) =>
+        client.SettleAsync(c => c.Delete(messageId));
+
+    public static async Task<Edit<ChatCommand>> SettleAsync(this ChatClient client, Func<ChatClient, Edit<ChatCommand>> request)
     {
-        var settled = new TaskCompletionSource<Edit<SendMessage>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settled = new TaskCompletionSource<Edit<ChatCommand>>(TaskCreationOptions.RunContinuationsAsynchronously);
         EditId? id = null;
-        var early = new List<EditEvent<SendMessage>>();
+        var early = new List<EditEvent<ChatCommand>>();
         using (client.Edits.Events.Subscribe(e =>
         {
             if (e.Kind is EditEventKind.Accepted or EditEventKind.Rejected)
@@ -30,7 +39,7 @@ public static class Outcomes
             }
         }))
         {
-            var edit = client.Send(text);
+            var edit = request(client);
             lock (early)
             {
                 id = edit.Id;

@@ -24,6 +24,9 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
     public Task SendEditAsync(Guid id, int attempt, string commandJson) =>
         SendAsync($$"""{"type":"edit","id":"{{id}}","attempt":{{attempt}},"command":{{commandJson}}}""");
 
+    public Task SendEditAsync(Guid id, int attempt, string kind, string commandJson) =>
+        SendAsync($$"""{"type":"edit","id":"{{id}}","attempt":{{attempt}},"kind":"{{kind}}","command":{{commandJson}}}""");
+
     /// <summary>Receives frames until one matches, and returns it.</summary>
     public async Task<JsonObject> ReceiveUntilAsync(Func<JsonObject, bool> match)
     {

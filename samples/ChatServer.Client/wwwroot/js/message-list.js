@@ -42,3 +42,12 @@ export function scrollToNewest(list) {
     }
     toEnd(list);
 }
+
+// After a row's buttons went away (a held deletion was sent): if the focus fell to the page's body, it goes to the
+// element given (the message input) instead; a focus the reader put elsewhere stays.
+export function focusIfLost(element) {
+    const active = document.activeElement;
+    if (!active || active === document.body) {
+        element.focus();
+    }
+}
