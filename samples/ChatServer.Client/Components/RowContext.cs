@@ -2,7 +2,7 @@ namespace ChatServer.Client.Components;
 
 /// <summary>What a message row shows besides its item: decided by the page, which knows the reader and the edits.</summary>
 /// <param name="IsOwn">Whether the reader wrote the message.</param>
-/// <param name="Activity">What a pending row says is under way ("sending…", "saving…", "deleting…").</param>
+/// <param name="Activity">What a pending row says is under way ("sending…" or "saving…").</param>
 /// <param name="CanRetry">Whether a failed row offers Retry.</param>
 /// <param name="DeletionHeld">Whether the reader deleted the message and may still undo it.</param>
 /// <param name="Notice">A notice on the row, or <see langword="null"/>.</param>
