@@ -47,6 +47,40 @@ public sealed class AccessibilityScanTests(BrowserFixture browser, ITestOutputHe
         await Expect(Row(alice, "pending")).ToHaveAttributeAsync("data-state", "Pending");
     }
 
+    [SkippableTheory]
+    [InlineData(1280)]
+    [InlineData(375)]
+    public async Task EditInProgress_WithAnOverriddenEdit_AtWidth_HasNoSeriousOrCriticalViolation(int width)
+    {
+        // Edits take long enough for a second tab's edit of the same message to lose to the first.
+        await using var host = await StartAsync(browser, static o => o.Demo.Latency = TimeSpan.FromSeconds(2));
+        var alice = await OpenAsync(browser, host, "alice", width, 700);
+        var otherTab = await OpenAsync(browser, host, "alice", width, 700);
+        var composer = alice.GetByTestId("composer");
+        foreach (var text in new[] { "being edited", "edited twice" })
+        {
+            await SendAsync(composer, text);
+            await Expect(Row(alice, text)).ToHaveAttributeAsync("data-state", "Confirmed");
+            await Expect(Row(otherTab, text)).ToHaveAttributeAsync("data-state", "Confirmed");
+        }
+        // An edit another tab won: the row shows the other tab's text and a notice.
+        var overridden = await RowByIdAsync(alice, "edited twice");
+        await (await RowByIdAsync(otherTab, "edited twice")).GetByTestId("edit").ClickAsync();
+        await otherTab.GetByTestId("edit-input").FillAsync("the other tab's text");
+        await overridden.GetByTestId("edit").ClickAsync();
+        await overridden.GetByTestId("edit-input").FillAsync("this tab's text");
+        await otherTab.GetByTestId("edit-input").PressAsync("Enter");
+        await alice.GetByTestId("edit-input").PressAsync("Enter");
+        await Expect(alice.GetByTestId("message-notice")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        // An edit box open, with a text over the limit (its hint says by how much).
+        await (await RowByIdAsync(alice, "being edited")).GetByTestId("edit").ClickAsync();
+        await alice.GetByTestId("edit-input").FillAsync(new string('x', 501));
+        await Expect(alice.GetByTestId("edit-save")).ToBeDisabledAsync();
+
+        await AssertNoBlockingViolationAsync(alice, $"edit in progress at {width} px");
+        await Expect(alice.GetByTestId("message-notice")).ToBeVisibleAsync();
+    }
+
     private async Task AssertNoBlockingViolationAsync(IPage page, string what)
     {
         var result = await page.RunAxe();

@@ -59,6 +59,17 @@ public static class BrowserChat
     public static ILocator Row(IPage page, string text) =>
         page.GetByTestId("message").Filter(new() { Has = page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });
 
+    /// <summary>The row of the confirmed message whose text is <paramref name="text"/>, located by its id: it stays the
+    /// same row while its text is edited or hidden (an edit box, a held deletion).</summary>
+    public static async Task<ILocator> RowByIdAsync(IPage page, string text)
+    {
+        var byText = Row(page, text);
+        await Expect(byText).ToHaveCountAsync(1);
+        await Expect(byText).ToHaveAttributeAsync("data-state", "Confirmed", new() { Timeout = 20_000 });
+        var id = await byText.GetAttributeAsync("data-id");
+        return page.Locator($"[data-testid=message][data-id='{id}']");
+    }
+
     /// <summary>Sends <paramref name="count"/> messages "<paramref name="prefix"/> 1", "… 2", … from <paramref name="client"/>
     /// and waits until the server has confirmed all of them.</summary>
     public static async Task SendManyAsync(ChatClient client, string prefix, int count)

@@ -226,14 +226,4 @@ public sealed class MessageEditingTests(BrowserFixture browser) : IClassFixture<
         host.Room.Recent().Should().ContainSingle().Which.Should().Match<ChatMessage>(m => m.Text == "version 2" && m.Revision == 1 && m.EditIds!.Count == 1);
         await context.CloseAsync();
     }
-
-    // A row found by its text, then located by its id: it stays the same row while its text changes or is edited.
-    private static async Task<ILocator> RowByIdAsync(IPage page, string text)
-    {
-        var byText = Row(page, text);
-        await Expect(byText).ToHaveCountAsync(1);
-        await Expect(byText).ToHaveAttributeAsync("data-state", "Confirmed", new() { Timeout = 20_000 });
-        var id = await byText.GetAttributeAsync("data-id");
-        return page.Locator($"[data-testid=message][data-id='{id}']");
-    }
 }
