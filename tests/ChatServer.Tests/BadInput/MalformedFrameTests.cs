@@ -97,6 +97,33 @@ public sealed class MalformedFrameTests : IAsyncLifetime
         await AssertConnectionSurvivesAndOthersServedAsync();
     }
 
+    [Theory]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"edit-message","command":{"text":"hi","baseRevision":0}}""", "The 'edit-message' command could not be read: property 'messageId' is missing.")]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"edit-message","command":{"messageId":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2d","baseRevision":0}}""", "The 'edit-message' command could not be read: property 'text' is missing.")]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"edit-message","command":{"messageId":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2d","text":"hi","baseRevision":true}}""", "The 'edit-message' command could not be read")]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"edit-message","command":{"messageId":"not-a-guid","text":"hi","baseRevision":0}}""", "The 'edit-message' command could not be read")]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"delete-message","command":{}}""", "The 'delete-message' command could not be read: property 'messageId' is missing.")]
+    [InlineData("""{"type":"edit","id":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2c","attempt":1,"kind":"delete-message","command":{"messageId":null}}""", "The 'delete-message' command could not be read")]
+    public async Task EditOrDeleteCommandOfTheWrongShape_IsAnsweredWithWhatItNeeds(string json, string expected)
+    {
+        var error = await SendAndReceiveErrorAsync(json);
+
+        ((string)error["message"]!).Should().StartWith(expected);
+        await AssertConnectionSurvivesAndOthersServedAsync();
+    }
+
+    [Fact]
+    public async Task EditOfAnUnknownKind_IsRejectedUnknownCommand_AndTheConnectionServesOn()
+    {
+        var id = Guid.NewGuid();
+
+        await _socket.SendEditAsync(id, 1, "pin-message", """{"messageId":"6f1c2a0e-6d2b-4a43-9d6e-0e0f4a9a1b2d"}""");
+        var answer = await _socket.ReceiveUntilAsync(frame => RawSocket.Is(frame, "reject", id));
+
+        ((string?)answer["code"]).Should().Be(Reactive.Edits.Remote.RemoteErrorCodes.UnknownCommand);
+        await AssertConnectionSurvivesAndOthersServedAsync();
+    }
+
     [Fact]
     public async Task NestingDeeperThanTheLimit_IsAnsweredWithInvalidJson()
     {
