@@ -11,6 +11,8 @@ namespace ChatServer.Tests.Redis;
 public sealed class RedisEditLedgerTests
 {
     private static readonly SendMessage Hello = new("hello");
+    // Only a guard against a hang: every awaited outcome here is already known or completed by the test itself.
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
     private static readonly RemoteError RateLimited = new("chat.rate-limited", "Too many messages.");
 
     [SkippableFact]
@@ -27,9 +29,9 @@ public sealed class RedisEditLedgerTests
         var resend = await b.Ledger.ClaimAsync(id, 1, Hello, default);
 
         owned.IsOwner.Should().BeTrue();
-        (await owned.Outcome).Should().Be(EditOutcome.Accepted);
+        (await owned.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Accepted);
         resend.IsOwner.Should().BeFalse();
-        (await resend.Outcome).Should().Be(EditOutcome.Accepted);
+        (await resend.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Accepted);
         (await b.Log.RecentAsync(10)).Should().ContainSingle(m => m.Id == id.Value && m.Sequence == 1);
     }
 
@@ -47,7 +49,7 @@ public sealed class RedisEditLedgerTests
         var retry = await b.Ledger.ClaimAsync(id, 2, new SendMessage("hello, corrected"), default);
 
         resend.IsOwner.Should().BeFalse();
-        (await resend.Outcome).Should().Be(EditOutcome.Rejected(RateLimited));
+        (await resend.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Rejected(RateLimited));
         retry.IsOwner.Should().BeTrue("a user's retry of a rejected attempt runs again");
     }
 
@@ -70,7 +72,7 @@ public sealed class RedisEditLedgerTests
         foreach (var claim in new[] { whileRunning, afterAcceptance })
         {
             claim.IsOwner.Should().BeFalse();
-            (await claim.Outcome).Error!.Code.Should().Be(RemoteErrorCodes.ConflictingCommand);
+            (await claim.Outcome.WaitAsync(Guard)).Error!.Code.Should().Be(RemoteErrorCodes.ConflictingCommand);
         }
     }
 
@@ -89,7 +91,7 @@ public sealed class RedisEditLedgerTests
         owned.IsOwner.Should().BeTrue();
         joined.IsOwner.Should().BeFalse();
         pendingBeforeCompletion.Should().BeFalse();
-        (await joined.Outcome).Should().Be(EditOutcome.Rejected(RateLimited));
+        (await joined.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Rejected(RateLimited));
     }
 
     [SkippableFact]
@@ -131,7 +133,7 @@ public sealed class RedisEditLedgerTests
         appendedOnB.Appended.Should().BeFalse();
         appendedOnB.Message.Should().Be(appendedOnA.Message);
         rejectionRecorded.Should().BeFalse("an acceptance is final");
-        (await resend.Outcome).Should().Be(EditOutcome.Accepted);
+        (await resend.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Accepted);
         (await a.Log.RecentAsync(10)).Should().ContainSingle(m => m.Id == id.Value);
     }
 
