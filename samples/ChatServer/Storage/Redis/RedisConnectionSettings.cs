@@ -12,7 +12,7 @@ public static class RedisConnectionSettings
     /// <remarks>Why fail fast: the client's default queues commands while disconnected and sends them once it is back,
     /// so an append that the chat had already reported unavailable could still be stored later, out of its sender's
     /// sight. Failing at once keeps the rule simple: a <see cref="StorageUnavailableException"/> from a read or an
-    /// append that never left this node means nothing happened, and the send stays pending.</remarks>
+    /// append that never left this node means nothing happened.</remarks>
     public static ConfigurationOptions Parse(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
