@@ -6,9 +6,9 @@ namespace ChatServer.LoadTest;
 
 /// <summary>A lean reader of SignalR's JSON hub protocol over WebSockets, as lean as the chat's readers: no negotiation
 /// (the WebSockets transport directly), the handshake <c>{"protocol":"json","version":1}</c>, records split at the
-/// record separator (0x1E), and a scan of each invocation of the broadcast method for the message's text. It answers
-/// nothing but keeps itself alive: the hub closes a client it has not heard from for its client timeout (30 s), so it
-/// sends a ping every 15 s, as SignalR's own clients do.</summary>
+/// record separator (0x1E), and a scan of each invocation of the broadcast method for the message's text. Like
+/// SignalR's own clients it sends a ping every 15 s, for the hub's client timeout (30 s by default); the hub's pings
+/// need no answer and are ignored.</summary>
 public sealed class SignalRReaderConnection : LeanConnection
 {
     private const byte RecordSeparator = 0x1E;
