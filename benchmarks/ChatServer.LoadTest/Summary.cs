@@ -18,6 +18,7 @@ public static class Summary
         Console.WriteLine("| server | valid fixed runs | deliveries per server CPU s | seen-by-all p99 (ms) | ack p99 (ms) | generator busy (all runs) | memory per connection (KiB) | capacity (msg/s) | runs with a broken invariant |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         var medians = new Dictionary<string, Medians>();
+        var lowerBound = false;
         foreach (var (name, outcomes) in byTarget)
         {
             var valid = outcomes.Where(outcome => !outcome.Fixed.GeneratorLimited).Select(outcome => outcome.Fixed).ToArray();
@@ -31,11 +32,13 @@ public static class Summary
             var broken = outcomes.Count(outcome => !outcome.Fixed.Clean || outcome.Steps.Any(step => !step.Clean));
             medians[name] = new Medians(perCpu.Median, seen.Median, memory.Median, capacity.Median);
             var capacityText = !options.Stepped ? "not stepped"
+                : capacities.All(found => found.Rate == 0) ? "no step passed"
                 : (capacities.All(found => found.Bounded) ? "" : "≥ ") + capacity.Format("N0");
+            lowerBound |= options.Stepped && capacities.Any(found => !found.Bounded);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {valid.Length} / {outcomes.Length} | {perCpu.Format("N0")} | {seen.Format("N1")} | {ack.Format("N1")} | {generator.Format("N0")} % | {memory.Format("N1")} | {capacityText} | {broken} |"));
         }
-        if (options.Stepped)
+        if (lowerBound)
         {
             Console.WriteLine("Capacity \"≥\": in some run no valid step failed (the generator or the list of steps ran out first), so that run's figure is a lower bound.");
         }
