@@ -14,7 +14,8 @@ public static class Chart
         {
             // One colour per server: p99 solid, p50 dashed.
             var color = plot.Add.Palette.GetColor(serverIndex++);
-            var steps = outcome.Steps.Where(step => !double.IsNaN(step.SeenByAll.P99)).ToArray();
+            // Steps the generator limited measure the generator: they are not drawn.
+            var steps = outcome.Steps.Where(step => !double.IsNaN(step.SeenByAll.P99) && !step.GeneratorLimited).ToArray();
             var rates = steps.Select(step => Math.Log10(step.OfferedRate)).ToArray();
             foreach (var (label, values) in new[]
             {
@@ -37,7 +38,7 @@ public static class Chart
         plot.Axes.Left.TickGenerator = LogTicks();
         plot.Axes.Bottom.Label.Text = "offered load (messages per second, each to every client; log)";
         plot.Axes.Left.Label.Text = "send → seen by every client (ms, log)";
-        plot.Title("Chat server vs SignalR: latency against offered load");
+        plot.Title("Chat server, SignalR and the broadcast floor: latency against offered load");
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 900, 560);
     }

@@ -2,21 +2,42 @@ using System.Globalization;
 
 namespace ChatServer.LoadTest;
 
-/// <summary>The default mode: for each server, connect the clients, run the fixed-rate load, optionally step the rate
-/// to find the capacity; then the ratios chat / SignalR and the chart.</summary>
+/// <summary>The default mode: N whole runs, each of which starts every target in turn, connects the clients, runs the
+/// fixed-rate load and optionally steps the rate to find the capacity; then every figure as the median of the runs with
+/// its min–max, and the chat's ratios to SignalR and to the floor.</summary>
 public static partial class Modes
 {
     public static async Task<int> CompareAsync(LoadOptions options, string root)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var outcomes = new List<TargetOutcome>();
-        foreach (var name in Targets.Names(options))
+        var names = Targets.Names(options);
+        var runs = new List<IReadOnlyList<TargetOutcome>>();
+        for (var run = 1; run <= options.Runs; run++)
         {
-            outcomes.Add(await RunTargetAsync(name, options, root));
+            // Targets interleave within a run, so that a busier minute of the machine falls on all of them alike.
+            var outcomes = new List<TargetOutcome>();
+            foreach (var name in names)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"# run {run} of {options.Runs}: {name}");
+                outcomes.Add(await RunTargetAsync(name, options, root));
+            }
+            runs.Add(outcomes);
+            PrintRun(run, outcomes, options);
         }
+        Summary.Print(names, runs, options);
+        if (options.Chart is not null && options.Stepped)
+        {
+            Chart.LatencyAgainstLoad(runs[0], options.P99LimitMilliseconds, options.Chart);
+            Console.WriteLine($"Chart (run 1): {options.Chart}");
+        }
+        return 0;
+    }
 
+    private static void PrintRun(int run, IReadOnlyList<TargetOutcome> outcomes, LoadOptions options)
+    {
         Console.WriteLine();
-        Console.WriteLine("## Fixed-rate runs");
+        Console.WriteLine($"## Run {run}: fixed rate");
         Report.Header();
         foreach (var outcome in outcomes)
         {
@@ -29,7 +50,8 @@ public static partial class Modes
         if (options.Stepped)
         {
             Console.WriteLine();
-            Console.WriteLine($"## Stepped runs ({options.StepDuration.TotalSeconds:N0} s per step; stopping after two failing steps; a step passes with seen-by-all p99 ≤ {options.P99LimitMilliseconds:N0} ms and nothing lost)");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"## Run {run}: stepped ({options.StepDuration.TotalSeconds:N0} s per step; a step passes with seen-by-all p99 ≤ {options.P99LimitMilliseconds:N0} ms and nothing lost; a step with the generator above {PhaseResult.GeneratorBusyLimit:P0} busy is invalid, neither pass nor fail; stopping after two steps that fail or are invalid)"));
             Report.Header();
             foreach (var outcome in outcomes)
             {
@@ -39,41 +61,10 @@ public static partial class Modes
                 }
             }
         }
-        Console.WriteLine();
-        Console.WriteLine("| server | memory per connection (RSS after connecting − before) | capacity (largest passing step, msg/s) |");
-        Console.WriteLine("|---|---:|---:|");
-        foreach (var outcome in outcomes)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {outcome.Name} | {outcome.BytesPerConnection / 1024.0:N1} KiB | {(options.Stepped ? outcome.Capacity.ToString("N0", CultureInfo.InvariantCulture) : "not stepped")} |"));
-        }
-        if (outcomes is [var chat, var signalr])
-        {
-            Console.WriteLine();
-            Console.WriteLine("Ratios chat / SignalR:");
-            if (options.Stepped)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  capacity: {chat.Capacity:N0} / {signalr.Capacity:N0} msg/s = {Ratio(chat.Capacity, signalr.Capacity)}"));
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seen-by-all p99 at {options.Rate:N0} msg/s: {chat.Fixed.SeenByAll.P99:N1} / {signalr.Fixed.SeenByAll.P99:N1} ms = {Ratio(chat.Fixed.SeenByAll.P99, signalr.Fixed.SeenByAll.P99)}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ack p99 at {options.Rate:N0} msg/s: {chat.Fixed.Ack.P99:N1} / {signalr.Fixed.Ack.P99:N1} ms = {Ratio(chat.Fixed.Ack.P99, signalr.Fixed.Ack.P99)}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  deliveries per server CPU-second at {options.Rate:N0} msg/s: {chat.Fixed.DeliveriesPerCpuSecond:N0} / {signalr.Fixed.DeliveriesPerCpuSecond:N0} = {Ratio(chat.Fixed.DeliveriesPerCpuSecond, signalr.Fixed.DeliveriesPerCpuSecond)}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory per connection: {chat.BytesPerConnection / 1024.0:N1} / {signalr.BytesPerConnection / 1024.0:N1} KiB = {Ratio(chat.BytesPerConnection, signalr.BytesPerConnection)}"));
-        }
-        if (options.Chart is not null && options.Stepped)
-        {
-            Chart.LatencyAgainstLoad(outcomes, options.P99LimitMilliseconds, options.Chart);
-            Console.WriteLine($"Chart: {options.Chart}");
-        }
-        return 0;
     }
-
-    private static string Ratio(double chat, double signalr) =>
-        signalr > 0 && !double.IsNaN(chat) ? (chat / signalr).ToString("N2", CultureInfo.InvariantCulture) : "n/a";
 
     private static async Task<TargetOutcome> RunTargetAsync(string name, LoadOptions options, string root)
     {
-        Console.WriteLine();
-        Console.WriteLine($"# {name}: starting the server");
         await using var target = await Targets.StartAsync(name, options, root);
         Console.WriteLine($"  {target.Server.Url} (pid {target.Server.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "not ours"}, pinned: {target.Server.Pinned})");
         var idle = Measure(target.Server);
@@ -89,26 +80,40 @@ public static partial class Modes
         var fixedRun = await session.RunAsync(options.Senders, options.Rate, options.Duration, options.Drain);
         Report.Row(fixedRun);
         var steps = new List<PhaseResult>();
-        var capacity = 0.0;
+        Capacity? capacity = null;
         if (options.Stepped)
         {
-            var failures = 0;
+            var found = 0.0;
+            var failed = false;
+            var misses = 0;
             foreach (var rate in options.Steps)
             {
                 var step = await session.RunAsync(options.Senders, rate, options.StepDuration, options.Drain);
                 steps.Add(step);
                 Report.Row(step);
-                var passed = step.Clean && step.SeenByAll.P99 <= options.P99LimitMilliseconds;
-                if (passed && failures == 0)
+                if (step.GeneratorLimited)
                 {
-                    capacity = rate;
+                    // Says nothing about the server: neither a pass nor a fail. Higher rates would only load it more.
+                    if (++misses == 2)
+                    {
+                        break;
+                    }
+                    continue;
                 }
-                // Two failing steps are enough: the chart gets the curve past the limit, and the next would fail harder.
-                if (!passed && ++failures == 2)
+                var passed = step.Clean && step.SeenByAll.P99 <= options.P99LimitMilliseconds;
+                if (passed && !failed)
+                {
+                    found = rate;
+                }
+                failed |= !passed;
+                // Two misses are enough: the chart gets the curve past the limit, and the next would fail harder.
+                if (!passed && ++misses == 2)
                 {
                     break;
                 }
             }
+            // Without a failing step the capacity is only a lower bound: the generator or the step list ran out first.
+            capacity = new Capacity(found, Bounded: failed);
         }
         if (session.FirstCloseReason is { } reason)
         {
@@ -120,5 +125,9 @@ public static partial class Modes
     private static (long Rss, int Sockets) Measure(ServerProcess server) =>
         server.ProcessId is null ? (0, 0) : (server.ResidentBytes(), server.OpenSockets());
 
-    public sealed record TargetOutcome(string Name, PhaseResult Fixed, IReadOnlyList<PhaseResult> Steps, double Capacity, double BytesPerConnection);
+    /// <summary>The largest passing step below the first failing one; <paramref name="Bounded"/> is false when no valid
+    /// step failed, so that the server may hold more than <paramref name="Rate"/>.</summary>
+    public sealed record Capacity(double Rate, bool Bounded);
+
+    public sealed record TargetOutcome(string Name, PhaseResult Fixed, IReadOnlyList<PhaseResult> Steps, Capacity? Capacity, double BytesPerConnection);
 }

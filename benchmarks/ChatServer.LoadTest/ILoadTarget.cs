@@ -3,7 +3,7 @@ namespace ChatServer.LoadTest;
 /// <summary>One kind of server under test: how its clients connect, send and receive.</summary>
 public interface ILoadTarget : IAsyncDisposable
 {
-    /// <summary>Gets the name in the tables ("chat", "signalr").</summary>
+    /// <summary>Gets the name in the tables ("chat", "signalr", "floor").</summary>
     string Name { get; }
 
     /// <summary>Gets the server process (its CPU, memory and sockets).</summary>

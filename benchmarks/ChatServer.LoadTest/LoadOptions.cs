@@ -5,7 +5,7 @@ namespace ChatServer.LoadTest;
 /// <summary>The command line: <c>--name value</c> pairs and flags. <c>--help</c> prints them.</summary>
 public sealed class LoadOptions
 {
-    public string Target { get; private set; } = "both";
+    public string Target { get; private set; } = "all";
     public string? Url { get; private set; }
     public int Clients { get; private set; } = 1000;
     public int Senders { get; private set; } = 10;
@@ -24,11 +24,14 @@ public sealed class LoadOptions
     public bool BadFrameAttack { get; private set; }
     public TimeSpan AttackDuration { get; private set; } = TimeSpan.FromSeconds(20);
     public bool Pin { get; private set; } = true;
+    public int Runs { get; private set; } = 3;
+    public bool CoalesceFloor { get; private set; }
     public string? Chart { get; private set; }
 
     public const string Usage = """
-        ChatServer.LoadTest: open-loop load on the chat sample's WebSocket server and a SignalR baseline.
-          --target chat|signalr|both   servers to drive (default both; each started as its own process)
+        ChatServer.LoadTest: open-loop load on the chat sample's WebSocket server, a SignalR baseline and a broadcast floor.
+          --target chat|signalr|floor|both|all
+                                       servers to drive (default all three; both = chat and signalr; each its own process)
           --url http://host:port       drive a running chat server instead of starting one (target chat only)
           --clients N                  connections (default 1000; senders are among them)
           --senders S                  connections that send, logged in, with edits and acks (default 10)
@@ -36,7 +39,10 @@ public sealed class LoadOptions
           --duration SECONDS           measured time of the fixed-rate run (default 20)
           --stepped                    also step the rate (--steps 25,50,…, --step-duration 10) to find the capacity
           --density                    memory per idle connection (--density-counts 1000,5000,10000)
-          --smoke                      CI check: 200 clients, 5 s, 50 msg/s, chat only; exit 1 on any broken invariant
+          --runs N                     whole runs of every target, interleaved; figures are medians with min–max (default 3)
+          --coalesce-floor             the floor writes every frame waiting for a socket, then flushes once (default off)
+          --smoke                      CI check: 200 clients, 5 s, 50 msg/s, one run of each target (or --target);
+                                       exit 1 on any broken invariant
           --soak                       200 clients joining and leaving for 60 s; exit 1 if the server keeps growing
           --bad-frame-attack           the chat with its default settings, 2 sockets that never read sending 65 KB bad frames
                                        (reconnecting when closed); prints the server's RSS at rest, at its peak and after
@@ -59,8 +65,10 @@ public sealed class LoadOptions
                 {
                     "chat" => "chat",
                     "signalr" => "signalr",
+                    "floor" => "floor",
                     "both" => "both",
-                    _ => throw new ArgumentException("--target is chat, signalr or both."),
+                    "all" => "all",
+                    _ => throw new ArgumentException("--target is chat, signalr, floor, both or all."),
                 }; break;
                 case "--url": options.Url = Value(); break;
                 case "--clients": options.Clients = PositiveInt(name, Value()); break;
@@ -80,14 +88,16 @@ public sealed class LoadOptions
                 case "--bad-frame-attack": options.BadFrameAttack = true; break;
                 case "--attack-duration": options.AttackDuration = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
                 case "--no-pin": options.Pin = false; break;
+                case "--runs": options.Runs = PositiveInt(name, Value()); break;
+                case "--coalesce-floor": options.CoalesceFloor = true; break;
                 case "--chart": options.Chart = Value(); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
         }
         if (options.Smoke)
         {
-            // The CI smoke: small, short, chat only; its checks are invariants, never times.
-            options.Target = "chat";
+            // The CI smoke: small, short, one run; its checks are invariants, never times.
+            options.Runs = 1;
             options.Clients = Math.Min(options.Clients, 200);
             options.Senders = Math.Min(options.Senders, 5);
             options.Rate = 50;
@@ -97,6 +107,11 @@ public sealed class LoadOptions
         if (options.Senders > options.Clients)
         {
             throw new ArgumentException("--senders cannot exceed --clients (senders are among the clients).");
+        }
+        if (options.Url is not null && options.Target == "all" && !args.Contains("--target"))
+        {
+            // A running server is one chat server: --url alone means the chat.
+            options.Target = "chat";
         }
         if (options.Url is not null && options.Target != "chat")
         {

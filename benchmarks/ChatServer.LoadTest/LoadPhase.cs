@@ -149,7 +149,7 @@ public sealed class LoadPhase
     /// <summary>Gets a value indicating whether every message sent was acked and seen by every client.</summary>
     public bool Settled(long sent) => Interlocked.Read(ref _complete) == sent && _pending.IsEmpty;
 
-    public PhaseResult Result(string target, double cpuSeconds, double generatorCpuSeconds, double wallSeconds, int earlyCloses)
+    public PhaseResult Result(string target, double cpuSeconds, double generatorCpuSeconds, double wallSeconds, int generatorCores, int earlyCloses)
     {
         var sentPerSender = _scheduled.Select(times => (long)times.Count(time => time != 0)).ToArray();
         var lostPerSender = new long[Senders];
@@ -171,7 +171,7 @@ public sealed class LoadPhase
             delivered, delivered / elapsed.TotalSeconds,
             _receiptsPerClient.Min(), _receiptsPerClient.Max(),
             Percentiles.Of(AckLatency), Percentiles.Of(SeenByAllLatency),
-            cpuSeconds, generatorCpuSeconds, wallSeconds, earlyCloses);
+            cpuSeconds, generatorCpuSeconds, wallSeconds, generatorCores, earlyCloses);
     }
 
     private void Record(LongHistogram histogram, long elapsedTimestamp)

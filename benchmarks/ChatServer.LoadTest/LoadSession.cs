@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics;
 
 namespace ChatServer.LoadTest;
 
@@ -59,9 +60,20 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
         }
         var cpu = _target.Server.ProcessId is null ? double.NaN : _target.Server.CpuSeconds() - cpuBefore;
         var generatorCpu = (Environment.CpuUsage.TotalTime - generatorBefore).TotalSeconds;
-        var result = phase.Result(_target.Name, cpu, generatorCpu, wall.Elapsed.TotalSeconds, EarlyCloses - closesBefore);
+        var result = phase.Result(_target.Name, cpu, generatorCpu, wall.Elapsed.TotalSeconds, GeneratorCores(), EarlyCloses - closesBefore);
         _phase = null;
         return result;
+    }
+
+    // The cores this process may run on (1 when Program pinned it): the generator's busy share is of these.
+    private static int GeneratorCores()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+        {
+            return Environment.ProcessorCount;
+        }
+        using var self = Process.GetCurrentProcess();
+        return Math.Max(1, BitOperations.PopCount((ulong)(long)self.ProcessorAffinity));
     }
 
     public void OnMessage(int client, string text)

@@ -22,8 +22,12 @@ public sealed record PhaseResult(
     double ServerCpuSeconds,
     double GeneratorCpuSeconds,
     double WallSeconds,
+    int GeneratorCores,
     int EarlyCloses)
 {
+    /// <summary>The generator's busy share above which a run measures the generator rather than the server.</summary>
+    public const double GeneratorBusyLimit = 0.70;
+
     public long Sent => SentPerSender.Sum();
 
     public long Unacked => Sent - AckedPerSender.Sum() - RejectedPerSender.Sum();
@@ -34,9 +38,13 @@ public sealed record PhaseResult(
 
     public long Reordered => ReorderedPerSender.Sum();
 
-    /// <summary>Gets the load generator's share of its one core over the run; near 1 means the figures are bounded by the
-    /// generator rather than the server.</summary>
-    public double GeneratorBusy => GeneratorCpuSeconds / WallSeconds;
+    /// <summary>Gets the load generator's CPU time over the run's wall time, as a share of the cores it may run on
+    /// (<see cref="GeneratorCores"/>: 1 when pinned); near 1 means the figures are bounded by the generator.</summary>
+    public double GeneratorBusy => GeneratorCpuSeconds / (WallSeconds * GeneratorCores);
+
+    /// <summary>Gets a value indicating whether the generator was above <see cref="GeneratorBusyLimit"/>: such a run is
+    /// invalid, neither a pass nor a fail of the server's capacity.</summary>
+    public bool GeneratorLimited => GeneratorBusy > GeneratorBusyLimit;
 
     /// <summary>Gets the server's share of its one core (pinned) over the run.</summary>
     public double ServerBusy => ServerCpuSeconds / WallSeconds;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ChatServer.LoadTest;
 
-// Open-loop load on the chat sample and a SignalR baseline; see docs/benchmarks.md ("Chat server") for the method.
+// Open-loop load on the chat sample, a SignalR baseline and a broadcast floor; see docs/benchmarks.md ("Chat server under
+// load") for the method.
 if (args.Contains("--help"))
 {
     Console.WriteLine(LoadOptions.Usage);

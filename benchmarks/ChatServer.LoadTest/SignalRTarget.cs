@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace ChatServer.LoadTest;
 
 /// <summary>The SignalR baseline (benchmarks/SignalRBaseline): WebSockets transport without negotiation, the hub's
-/// <c>Send</c> return value as the ack, the same message shape.</summary>
+/// <c>Send</c> return value as the ack, the same message shape. Senders are full HubConnections (as the chat's senders
+/// are the full ChatClient); readers are lean protocol readers (as the chat's are).</summary>
 public sealed class SignalRTarget(ServerProcess server) : ILoadTarget
 {
     public string Name => "signalr";
@@ -20,7 +21,13 @@ public sealed class SignalRTarget(ServerProcess server) : ILoadTarget
 
     public async Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken)
     {
-        var url = new Uri(server.Url, "/chat?user=" + Uri.EscapeDataString(user ?? string.Empty));
+        var hubPath = "/chat?user=" + Uri.EscapeDataString(user ?? string.Empty);
+        if (user is null)
+        {
+            // Readers: the lean JSON-protocol reader, as lean as the chat's readers.
+            return await SignalRReaderConnection.OpenAsync(server.Url, hubPath, client, sink, cancellationToken);
+        }
+        var url = new Uri(server.Url, hubPath);
         var hub = new HubConnectionBuilder()
             .WithUrl(url, HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
             .Build();

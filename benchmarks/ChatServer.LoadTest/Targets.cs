@@ -8,8 +8,17 @@ public static class Targets
         "chat" when options.Url is not null => new ChatTarget(ServerProcess.Attach(new Uri(options.Url))),
         "chat" => await ChatTarget.StartAsync(root, options.Pin),
         "signalr" => await SignalRTarget.StartAsync(root, options.Pin),
+        "floor" => await FloorTarget.StartAsync(root, options.Pin, options.CoalesceFloor),
         _ => throw new ArgumentException($"Unknown target '{name}'."),
     };
 
-    public static IReadOnlyList<string> Names(LoadOptions options) => options.Target == "both" ? ["chat", "signalr"] : [options.Target];
+    /// <summary>Every target in the order they run: the chat, the SignalR baseline, the floor.</summary>
+    public static IReadOnlyList<string> All { get; } = ["chat", "signalr", "floor"];
+
+    public static IReadOnlyList<string> Names(LoadOptions options) => options.Target switch
+    {
+        "all" => All,
+        "both" => ["chat", "signalr"],
+        var one => [one],
+    };
 }
