@@ -121,6 +121,7 @@ public sealed class MalformedFrameTests : IAsyncLifetime
         var answer = await _socket.ReceiveUntilAsync(frame => RawSocket.Is(frame, "reject", id));
 
         ((string?)answer["code"]).Should().Be(Reactive.Edits.Remote.RemoteErrorCodes.UnknownCommand);
+        ((string?)answer["message"]).Should().Be("The server does not know commands of kind 'pin-message'.");
         await AssertConnectionSurvivesAndOthersServedAsync();
     }
 
