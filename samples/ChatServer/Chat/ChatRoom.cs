@@ -239,38 +239,21 @@ public sealed class ChatRoom : IDisposable
     // Runs one send edit. Throwing RemoteEditRejectedException rejects it with a code and message for the issuer only.
     private async Task HandleSendAsync(SendMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
-        // The author comes from the connection's identity, never from the payload.
-        var user = AuthEndpoints.UserName(context.Connection.User);
-        var address = _addresses.TryGetValue(context.Connection, out var known) ? known : null;
-        if (_validator.Validate(user, address, command) is { } error)
-        {
-            if (user is null)
-            {
-                // A conforming client does not send while anonymous (its input is disabled): a bad frame.
-                SpendBadFrame(context.Connection);
-            }
-            ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
-            throw error.ToException();
-        }
-        if (_options.Demo.Latency > TimeSpan.Zero)
-        {
-            // A plain delay: the server runs a connection's sends one at a time, so they still apply in arrival order.
-            await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
-        }
+        var user = await CheckAsync(command.Text, context, cancellationToken);
         var failEvery = _options.Demo.FailEveryNth;
         if (failEvery > 0 && Interlocked.Increment(ref _sends) % failEvery == 0)
         {
-            ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.DemoFailure);
+            ChatLog.SendRejected(_logger, context.Id.Value, user, ChatProtocol.DemoFailure);
             throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects one send in {failEvery}). Retry it.");
         }
         try
         {
-            Publish(context.Id.Value, user!, command.Text);
+            Publish(context.Id.Value, user, command.Text);
         }
         catch (StorageUnavailableException)
         {
             // Nothing was stored where it survives (the store logged why, once): a retryable reject, never an ack.
-            ChatLog.SendRejected(_logger, context.Id.Value, user!, ChatProtocol.StorageUnavailable);
+            ChatLog.SendRejected(_logger, context.Id.Value, user, ChatProtocol.StorageUnavailable);
             throw new RemoteEditRejectedException(ChatProtocol.StorageUnavailable, StorageUnavailableMessage);
         }
     }
@@ -281,7 +264,7 @@ public sealed class ChatRoom : IDisposable
     // before the ack. Only the author may edit, and the first edit from a revision wins (see EditMessage.BaseRevision).
     private async Task HandleEditAsync(EditMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
-        var user = await CheckChangeAsync(command.Text, context, cancellationToken);
+        var user = await CheckAsync(command.Text, context, cancellationToken);
         Change(context, user, command.MessageId, "edit", current =>
         {
             var apply = current.Revision == command.BaseRevision;
@@ -294,7 +277,7 @@ public sealed class ChatRoom : IDisposable
     // Runs one deletion of a message: the author's only; deleting a message that is deleted already changes nothing.
     private async Task HandleDeleteAsync(DeleteMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
-        var user = await CheckChangeAsync(newText: null, context, cancellationToken);
+        var user = await CheckAsync(newText: null, context, cancellationToken);
         Change(context, user, command.MessageId, "delete", current =>
         {
             _store.Delete(context.Id.Value, command, current);
@@ -303,8 +286,9 @@ public sealed class ChatRoom : IDisposable
         });
     }
 
-    // The checks an edit or a deletion shares with a send (logged in, rate, text), then the demo latency.
-    private async Task<string> CheckChangeAsync(string? newText, RemoteEditContext context, CancellationToken cancellationToken)
+    // The checks every edit runs first (logged in, rate, the text of a send or an edit), then the demo latency. The
+    // author comes from the connection's identity, never from the payload.
+    private async Task<string> CheckAsync(string? newText, RemoteEditContext context, CancellationToken cancellationToken)
     {
         var user = AuthEndpoints.UserName(context.Connection.User);
         var address = _addresses.TryGetValue(context.Connection, out var known) ? known : null;
@@ -312,6 +296,7 @@ public sealed class ChatRoom : IDisposable
         {
             if (user is null)
             {
+                // A conforming client does not send while anonymous (its input is disabled): a bad frame.
                 SpendBadFrame(context.Connection);
             }
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
@@ -319,6 +304,7 @@ public sealed class ChatRoom : IDisposable
         }
         if (_options.Demo.Latency > TimeSpan.Zero)
         {
+            // A plain delay: the server runs a connection's edits one at a time, so they still apply in arrival order.
             await Task.Delay(_options.Demo.Latency, _time, cancellationToken);
         }
         return user!;

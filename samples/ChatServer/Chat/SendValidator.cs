@@ -42,24 +42,12 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
     /// <summary>Gets the limits, as told to clients.</summary>
     public ChatLimits Limits => new(_options.MaxMessageLength, _options.RateLimitCount, _options.RateLimitWindow.TotalSeconds);
 
-    /// <summary>Returns why the send must be rejected, or <see langword="null"/> if it may be applied. A logged-in
-    /// user's send is counted against the user's and the address's rate before its text is checked.</summary>
+    /// <summary>Returns why an edit (a send, an edit or a deletion of a message) must be rejected before it runs, or
+    /// <see langword="null"/> if it may run. A logged-in user's edit is counted against the user's and the address's
+    /// rate before its text is checked; every kind counts alike.</summary>
     /// <param name="user">The connection's user, <see langword="null"/> when anonymous.</param>
     /// <param name="address">The connection's client address, <see langword="null"/> when it has none (not counted).</param>
-    /// <param name="command">The command.</param>
-    /// <returns>The error, or <see langword="null"/>.</returns>
-    public RemoteError? Validate(string? user, IPAddress? address, SendMessage command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        return Validate(user, address, command.Text);
-    }
-
-    /// <summary>Returns why an edit or a deletion of a message must be rejected before the message is looked at, or
-    /// <see langword="null"/>: the same rules as a send (an edit and a deletion count against the rate like a send; an
-    /// edit's new text is checked like a sent one).</summary>
-    /// <param name="user">The connection's user, <see langword="null"/> when anonymous.</param>
-    /// <param name="address">The connection's client address, <see langword="null"/> when it has none (not counted).</param>
-    /// <param name="newText">The edit's new text, or <see langword="null"/> for a deletion (no text to check).</param>
+    /// <param name="newText">The text sent or the new text of an edit, or <see langword="null"/> for a deletion (no text to check).</param>
     /// <returns>The error, or <see langword="null"/>.</returns>
     public RemoteError? Validate(string? user, IPAddress? address, string? newText)
     {
