@@ -1,7 +1,8 @@
 namespace ChatServer.Storage;
 
-/// <summary>Thrown by <see cref="SqliteChatDatabase.Write{T}"/> when the write could not be made durable: nothing was
-/// stored that survives, and the send must be rejected, retryably, instead of acknowledged.</summary>
+/// <summary>Thrown by <see cref="SqliteChatDatabase.Write{T}"/> when the write could not be made durable, and by the
+/// Redis log (<c>Storage/Redis</c>) while Redis cannot be reached: nothing was stored that survives, and the edit must be
+/// rejected, retryably, instead of acknowledged.</summary>
 public sealed class StorageUnavailableException : Exception
 {
     public StorageUnavailableException()
