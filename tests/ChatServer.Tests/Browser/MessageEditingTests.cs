@@ -159,6 +159,31 @@ public sealed class MessageEditingTests(BrowserFixture browser) : IClassFixture<
     }
 
     [SkippableFact]
+    public async Task PendingEdit_SurvivesAReload_AndIsAppliedOnce()
+    {
+        await using var host = await StartAsync(browser);
+        var alice = await OpenAsync(browser, host, "alice");
+        var bob = await OpenAsync(browser, host, "bob");
+        await SendAsync(alice.GetByTestId("composer"), "before the reload");
+        var row = await RowByIdAsync(alice, "before the reload");
+        // Each edit now takes long enough for the page to reload while this one is pending.
+        SetDemo(host, TimeSpan.FromSeconds(3));
+        await row.GetByTestId("edit").ClickAsync();
+        await row.GetByTestId("edit-input").FillAsync("after the reload");
+        await row.GetByTestId("edit-input").PressAsync("Enter");
+        await Expect(row.GetByTestId("message-status")).ToHaveTextAsync("saving…");
+
+        await alice.ReloadAsync();
+
+        await Expect(alice.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 60_000 });
+        await Expect(row.GetByTestId("message-text")).ToHaveTextAsync("after the reload");
+        await Expect(row).ToHaveAttributeAsync("data-state", "Confirmed", new() { Timeout = 30_000 });
+        await Expect(Row(bob, "after the reload")).ToHaveCountAsync(1);
+        host.Room.Recent().Should().ContainSingle().Which.Should().Match<ChatMessage>(m => m.Text == "after the reload" && m.Revision == 1 && m.EditIds!.Count == 1);
+        (await alice.EvaluateAsync<string?>("() => localStorage.getItem('chat.unsent')")).Should().BeNull("nothing is unsent any more");
+    }
+
+    [SkippableFact]
     public async Task ForgedEdit_OfSomeoneElsesMessage_IsRejected_AndNoTabChanges()
     {
         await using var host = await StartAsync(browser);
