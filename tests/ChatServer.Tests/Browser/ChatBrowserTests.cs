@@ -192,20 +192,22 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         await using var host = await StartAsync();
         var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString() });
         var page = await context.NewPageAsync();
-        // The real server, its welcome changed on the way to say version 3: as if it had been updated while the page was open.
+        // The real server, its welcome changed on the way to say the next version: as if it had been updated while the
+        // page was open.
+        var next = Shared.Protocol.ChatProtocol.Version + 1;
         await page.RouteWebSocketAsync("**" + Shared.Protocol.ChatProtocol.SocketPath, socket =>
         {
             var server = socket.ConnectToServer();
             socket.OnMessage(frame => server.Send(frame.Text ?? throw new InvalidOperationException("The chat sends text frames only.")));
             server.OnMessage(frame => socket.Send((frame.Text ?? throw new InvalidOperationException("The chat sends text frames only.")).Replace(
-                $"\"protocolVersion\":{Shared.Protocol.ChatProtocol.Version}", "\"protocolVersion\":3", StringComparison.Ordinal)));
+                $"\"protocolVersion\":{Shared.Protocol.ChatProtocol.Version}", $"\"protocolVersion\":{next}", StringComparison.Ordinal)));
         });
 
         await page.GotoAsync("/");
 
         var error = page.GetByTestId("protocol-error");
         await Expect(error).ToHaveAttributeAsync("data-code", Shared.Protocol.ChatProtocol.VersionMismatch, new() { Timeout = 30_000 });
-        await Expect(error).ToContainTextAsync($"version 3 and this page version {Shared.Protocol.ChatProtocol.Version}: reload the page.");
+        await Expect(error).ToContainTextAsync($"version {next} and this page version {Shared.Protocol.ChatProtocol.Version}: reload the page.");
         await Expect(error.GetByRole(AriaRole.Link, new() { Name = "Reload" })).ToBeVisibleAsync();
         await context.CloseAsync();
     }
