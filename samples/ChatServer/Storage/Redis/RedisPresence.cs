@@ -2,6 +2,8 @@ using ChatServer.Auth;
 using ChatServer.Chat;
 using ChatServer.Presence;
 using ChatServer.Shared.Protocol;
+using System.Reactive;
+using System.Reactive.Subjects;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.ChangeSets;
 using StackExchange.Redis;
@@ -40,6 +42,7 @@ public sealed class RedisPresence : IPresenceSharing, IDisposable
     private Dictionary<string, int> _others = new(UserNames.Comparer);
     private bool _localChanged = true;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Subject<Unit> _synced = new();
 
     public RedisPresence(SharedRedisConnection redis, TimeProvider time, IOptions<ChatOptions> options, ILogger<RedisPresence> logger)
     {
@@ -105,7 +108,26 @@ public sealed class RedisPresence : IPresenceSharing, IDisposable
         }
     }
 
-    public void Dispose() => _shown.Dispose();
+    /// <summary>Signals each sync with Redis that succeeded: a test hook, to wait until this node has read another's change.</summary>
+    internal IObservable<Unit> Synced => _synced;
+
+    /// <summary>Gets the connections of <paramref name="user"/> on the other nodes, as last read: a test hook.</summary>
+    internal int OtherNodesTabs(string user)
+    {
+        lock (_gate)
+        {
+            return _others.GetValueOrDefault(user);
+        }
+    }
+
+    /// <summary>Completes when a fall of <paramref name="user"/>'s summed count started its grace window: a test hook.</summary>
+    internal Task WhenLeaveScheduled(string user) => _shown.WhenLeaveScheduled(user);
+
+    public void Dispose()
+    {
+        _shown.Dispose();
+        _synced.Dispose();
+    }
 
     private async Task SyncAsync()
     {
@@ -151,6 +173,7 @@ public sealed class RedisPresence : IPresenceSharing, IDisposable
                 Show();
             }
             _outage.Succeeded();
+            _synced.OnNext(Unit.Default);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
