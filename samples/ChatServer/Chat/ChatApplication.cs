@@ -2,6 +2,7 @@ using ChatServer.Auth;
 using ChatServer.Presence;
 using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
+using ChatServer.Storage.Redis;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,6 +33,7 @@ public static class ChatApplication
             .Validate(static o => o.LoginRateLimitWindow > TimeSpan.Zero, "Chat:LoginRateLimitWindow must be positive.")
             .Validate(static o => o.SessionTimeout > TimeSpan.Zero, "Chat:SessionTimeout must be positive.")
             .Validate(static o => o.MaxSessions >= 1, "Chat:MaxSessions must be at least 1.")
+            .Validate(static o => o.NodeHeartbeat > TimeSpan.Zero && o.NodeTimeout > o.NodeHeartbeat, "Chat:NodeHeartbeat must be positive and Chat:NodeTimeout longer than it.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatStorage();
@@ -41,6 +43,8 @@ public static class ChatApplication
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<AddressConnectionLimiter>();
         builder.Services.AddSingleton<SessionSockets>();
+        // With Chat:Redis, the state other than messages is shared by every node (Storage/Redis/SharedStateServices.cs).
+        builder.Services.AddChatSharedState();
         builder.Services.AddRateLimiter(static _ => { });
         builder.Services.AddOptions<RateLimiterOptions>()
             .Configure<IOptions<ChatOptions>, ILoggerFactory>(static (limiter, chat, logs) =>

@@ -124,6 +124,23 @@ public sealed class ChatOptions
     /// <value>SQLite in <c>chat.db</c> under the content root.</value>
     public Storage.StoreOptions Store { get; set; } = new();
 
+    /// <summary>Gets or sets the Redis connection string (StackExchange.Redis syntax, e.g. <c>127.0.0.1:6379</c>) through
+    /// which several nodes share what is not a message: the Data Protection keys that sign the cookie, the sessions,
+    /// presence, and the per-user send rate and connection limits. Messages stay in the store of <see cref="Store"/>.</summary>
+    /// <value>Empty: one node, nothing shared.</value>
+    public string Redis { get; set; } = "";
+
+    /// <summary>Gets or sets how often a node tells Redis it is alive: it rewrites its presence (its connections per
+    /// user) and renews its connection leases. Used only with <see cref="Redis"/>.</summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan NodeHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how long a node's presence and connection leases last in Redis without a heartbeat: a node
+    /// that dies without a word drops out of every other node's presence, and its connections stop counting against
+    /// the per-user limit, within this time. Must exceed <see cref="NodeHeartbeat"/>. Used only with <see cref="Redis"/>.</summary>
+    /// <value>15 seconds.</value>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Gets or sets the demonstration options.</summary>
     /// <value>Off.</value>
     public DemoOptions Demo { get; set; } = new();

@@ -4,8 +4,12 @@ namespace ChatServer.Chat;
 
 /// <summary>Counts each logged-in user's open sockets, so that one user cannot hold an unbounded number of
 /// connections (each costs an outbox, a presence feed and two loops).</summary>
-/// <remarks>Thread safety: every member may be called from any thread.</remarks>
-public sealed class ConnectionLimiter(IOptions<ChatOptions> options)
+/// <remarks>
+/// <para>With several nodes (<see cref="ChatOptions.Redis"/>), a user's sockets are counted over every node by an
+/// <see cref="ISharedConnectionLimit"/> as well; while it cannot answer (Redis away), this node's count alone decides.</para>
+/// <para>Thread safety: every member may be called from any thread.</para>
+/// </remarks>
+public sealed class ConnectionLimiter(IOptions<ChatOptions> options, ISharedConnectionLimit? shared = null)
 {
     // "Alice" and "alice" are one user: one allowance.
     private readonly Dictionary<string, int> _open = new(Auth.UserNames.Comparer);
@@ -28,7 +32,18 @@ public sealed class ConnectionLimiter(IOptions<ChatOptions> options)
             }
             _open[user] = open + 1;
         }
-        return new Lease(this, user);
+        var lease = new Lease(this, user, null);
+        if (shared is null)
+        {
+            return lease;
+        }
+        if (shared.TryAcquire(user, _limit) is not { } place)
+        {
+            lease.Dispose();
+            return null;
+        }
+        lease.Shared = place;
+        return lease;
     }
 
     private void Release(string user)
@@ -46,15 +61,19 @@ public sealed class ConnectionLimiter(IOptions<ChatOptions> options)
         }
     }
 
-    private sealed class Lease(ConnectionLimiter limiter, string user) : IDisposable
+    private sealed class Lease(ConnectionLimiter limiter, string user, IDisposable? shared) : IDisposable
     {
         private int _disposed;
+
+        // The place counted over every node, if any.
+        public IDisposable? Shared { get; set; } = shared;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 limiter.Release(user);
+                Shared?.Dispose();
             }
         }
     }

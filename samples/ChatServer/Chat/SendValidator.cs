@@ -16,9 +16,11 @@ namespace ChatServer.Chat;
 /// <para>Two budgets over the same window: the user's (<see cref="ChatOptions.RateLimitCount"/>; "Alice" and "alice"
 /// are one user) and the client address's (<see cref="ChatOptions.AddressRateLimitCount"/>), so that logging in under
 /// more names from one client does not multiply what it may send. Each send counts against both.</para>
+/// <para>With several nodes (<see cref="ChatOptions.Redis"/>), both budgets are counted over every node by a
+/// <see cref="ISharedSendRate"/>; while it cannot answer (Redis away), each node counts alone, as with one node.</para>
 /// <para>Thread safety: every member may be called from any thread.</para>
 /// </remarks>
-public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> options)
+public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> options, ISharedSendRate? shared = null)
 {
     // Below this many tracked senders no sweep runs; above it, one sweep per doubling keeps the tables bounded by the
     // senders active within the window.
@@ -78,6 +80,7 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
     private bool CountSend(string user, IPAddress? address, out bool addressLimited)
     {
         var now = time.GetUtcNow();
+        bool userAllowed;
         lock (_userSends)
         {
             if (_userSends.Count + _addressSends.Count >= _sweepAt)
@@ -86,11 +89,21 @@ public sealed class SendValidator(TimeProvider time, IOptions<ChatOptions> optio
                 Sweep(_addressSends, now);
                 _sweepAt = Math.Max(SweepThreshold, 2 * (_userSends.Count + _addressSends.Count));
             }
-            var userAllowed = Count(_userSends, user, _options.RateLimitCount, now);
+            userAllowed = Count(_userSends, user, _options.RateLimitCount, now);
             addressLimited = address is not null && _options.AddressRateLimitCount > 0
                 && !Count(_addressSends, address, _options.AddressRateLimitCount, now);
-            return userAllowed && !addressLimited;
+            if (shared is null)
+            {
+                return userAllowed && !addressLimited;
+            }
         }
+        // Counted here too (above), so that this node's own count is ready when the shared one cannot answer.
+        if (shared.TryCount(user, _options.AddressRateLimitCount > 0 ? address : null) is { } verdict)
+        {
+            addressLimited = verdict == SharedRateVerdict.AddressLimited;
+            return verdict == SharedRateVerdict.Allowed;
+        }
+        return userAllowed && !addressLimited;
     }
 
     // Counts one send in the key's window; false (and not counted) when the window is full.

@@ -10,8 +10,8 @@ namespace ChatServer.Chat;
 /// <para>A logout sends each of the session's sockets the close frame <see cref="ChatProtocol.SessionEndedCloseStatus"/>
 /// (4401) with the reason <see cref="LoggedOutReason"/>; a socket whose peer has not completed the close handshake
 /// within <see cref="ChatOptions.CloseTimeout"/> is aborted. The client reconnects, anonymous.</para>
-/// <para>This process's sockets only: with several server nodes, a logout must reach every node (e.g. over a message
-/// bus) to close the session's sockets there.</para>
+/// <para>This process's sockets only. With several nodes (<see cref="ChatOptions.Redis"/>) a logout reaches every node
+/// over Redis pub/sub, and <see cref="Storage.Redis.RedisSessionEndRelay"/> calls <see cref="CloseSessionAsync"/> there.</para>
 /// <para>Thread safety: every member may be called from any thread.</para>
 /// </remarks>
 public sealed class SessionSockets(TimeProvider time, IOptions<ChatOptions> options, ILogger<SessionSockets> logger)

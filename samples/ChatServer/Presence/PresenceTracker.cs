@@ -23,21 +23,36 @@ public sealed class PresenceTracker : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
     private readonly List<(string User, TaskCompletionSource Scheduled)> _leaveWatchers = [];
+    private readonly IPresenceSharing? _sharing;
+    private readonly IDisposable? _shared;
 
     public PresenceTracker(TimeProvider time, IOptions<ChatOptions> options)
+        : this(time, options, sharing: null)
+    {
+    }
+
+    /// <summary>Initializes a tracker whose connections are counted with those of other nodes.</summary>
+    /// <param name="time">The clock of the grace window.</param>
+    /// <param name="options">The options (<see cref="ChatOptions.PresenceGrace"/>).</param>
+    /// <param name="sharing">Where this node's counts go and the sums over every node come from; <see langword="null"/>
+    /// for one node. With it, this tracker counts its open connections without a grace window, and the sharing applies
+    /// the window to the sums, so that a reconnect to another node within it shows no change either.</param>
+    public PresenceTracker(TimeProvider time, IOptions<ChatOptions> options, IPresenceSharing? sharing)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
-        _grace = options.Value.PresenceGrace;
+        _grace = sharing is null ? options.Value.PresenceGrace : TimeSpan.Zero;
+        _sharing = sharing;
+        _shared = sharing?.Share(_source.Connect());
     }
 
     /// <summary>Replays who is present as one change set of adds, then streams every change.</summary>
-    /// <returns>The presence change sets.</returns>
-    public IObservable<IChangeSet<PresenceEntry, string>> Connect() => _source.Connect();
+    /// <returns>The presence change sets: over every node when shared.</returns>
+    public IObservable<IChangeSet<PresenceEntry, string>> Connect() => _sharing?.Connect() ?? _source.Connect();
 
-    /// <summary>Gets a snapshot of the entries.</summary>
-    public IReadOnlyList<PresenceEntry> Entries => _source.Items;
+    /// <summary>Gets a snapshot of the entries: over every node when shared.</summary>
+    public IReadOnlyList<PresenceEntry> Entries => _sharing?.Entries ?? _source.Items;
 
     /// <summary>Counts one more connection of <paramref name="user"/> (<see langword="null"/> for anonymous).</summary>
     /// <param name="user">The user name, from the connection's identity.</param>
@@ -70,6 +85,7 @@ public sealed class PresenceTracker : IDisposable
 
     public void Dispose()
     {
+        _shared?.Dispose();
         lock (_gate)
         {
             foreach (var state in _users.Values)

@@ -36,7 +36,7 @@ public static class StorageServices
         AddLedger<EditMessage>(services);
         AddLedger<DeleteMessage>(services);
         // The server-side sessions, kept as the messages are: a restart with the durable store keeps everyone logged in.
-        // A deployment with several nodes registers a shared ITicketStore (e.g. over Redis) here instead.
+        // With several nodes (Chat:Redis), SharedStateServices puts a store shared through Redis in its place.
         services.AddSingleton<ITicketStore>(static provider => IsMemory(provider)
             ? ActivatorUtilities.CreateInstance<MemorySessionStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteSessionStore>(provider));

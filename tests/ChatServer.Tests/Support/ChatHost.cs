@@ -39,6 +39,19 @@ public sealed class ChatHost : IAsyncDisposable
     public static Task<ChatHost> StartAsync(Action<ChatOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null) =>
         StartAsync(configure, time, port: 0, client: false, services);
 
+    /// <summary>Starts a node that shares its sessions, cookie keys, presence and limits with the other nodes through
+    /// the Redis at <paramref name="redis"/> (<see cref="ChatOptions.Redis"/>), with a short heartbeat and node timeout
+    /// (0.2 s and 1 s) so that a test sees a silent node drop out in about a second.</summary>
+    public static Task<ChatHost> StartNodeAsync(string redis, Action<ChatOptions>? configure = null, TimeProvider? time = null) =>
+        StartAsync(options =>
+        {
+            // Fail a command after a second rather than five when Redis is killed under it.
+            options.Redis = $"{redis},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000";
+            options.NodeHeartbeat = TimeSpan.FromMilliseconds(200);
+            options.NodeTimeout = TimeSpan.FromSeconds(1);
+            configure?.Invoke(options);
+        }, time);
+
     /// <summary>Starts a host that also serves the Blazor client. The browser's origin includes the port, and the
     /// WebSockets middleware fixes its allowed origins before the server binds: so a free port is taken first.</summary>
     public static Task<ChatHost> StartWithClientAsync(Action<ChatOptions>? configure = null)
