@@ -32,6 +32,10 @@ internal static class BenchmarkConfig
             .AddValidator([.. defaults.GetValidators()])
             .AddExporter(MarkdownExporter.GitHub, new CsvExporter(CsvSeparator.Comma, CsvStyle))
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value))
-            .WithOptions(ConfigOptions.DisableLogFile);
+            .WithOptions(ConfigOptions.DisableLogFile)
+
+            // The generated project is built with the library; on a machine shared with other builds that can take longer
+            // than BenchmarkDotNet's default two minutes, which fails every benchmark of the run.
+            .WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }

@@ -1,3 +1,5 @@
+using System.Reactive.Subjects;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Reactive.Edits.ChangeSets;
@@ -20,6 +22,10 @@ namespace Reactive.Edits.Benchmarks;
 /// the new item, with nothing published: the floor of any in-memory keyed store that is handed a new object per change.
 /// It shows how much of the growth with size belongs to the runtime (caches, and the garbage collector copying items that
 /// outlive gen 0) rather than to any merge.</item>
+/// <item><c>DictionaryPublish_AuthoritativeChange</c>: the least any keyed view must do per change: look the key up and
+/// store the new item in a <see cref="Dictionary{TKey, TValue}"/> of the view's size, then publish that one change to one
+/// observer. The merge's growth with size is judged against this floor's growth in the same run (see
+/// <see cref="FloorGoals"/>), so that cache and collector effects that hit both cancel out.</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -37,6 +43,9 @@ public class OptimisticMergeBenchmarks
     private Side? _naive;
     private Side? _sourceOnly;
     private Dictionary<int, Row>? _table;
+    private Dictionary<int, Row>? _floorTable;
+    private Subject<Row>? _floorChanges;
+    private IDisposable? _floorSubscription;
     private int _tableRev;
     private int _next;
     private long _seen;
@@ -100,12 +109,28 @@ public class OptimisticMergeBenchmarks
         }
     }
 
+    [GlobalSetup(Target = nameof(DictionaryPublish_AuthoritativeChange))]
+    public void SetupDictionaryPublish()
+    {
+        _floorTable = new Dictionary<int, Row>(Size);
+        for (var key = 0; key < Size; key++)
+        {
+            _floorTable[key] = new Row(key, "item " + key, 1);
+        }
+
+        // One observer that reads the item, as the library's subscriber reads each change.
+        _floorChanges = new Subject<Row>();
+        _floorSubscription = _floorChanges.Subscribe(row => _seen += row.Rev);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _library?.Dispose();
         _naive?.Dispose();
         _sourceOnly?.Dispose();
+        _floorSubscription?.Dispose();
+        _floorChanges?.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -127,6 +152,20 @@ public class OptimisticMergeBenchmarks
         var key = NextKey();
         var row = new Row(key, "changed", ++_tableRev);
         _table![key] = row;
+        return row.Rev;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long DictionaryPublish_AuthoritativeChange()
+    {
+        var key = NextKey();
+        var row = new Row(key, "changed", ++_tableRev);
+
+        // One hash of the key both finds the previous item (a view must know add from update) and stores the new one.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_floorTable!, key, out _);
+        slot = row;
+        _floorChanges!.OnNext(row);
         return row.Rev;
     }
 

@@ -8,7 +8,8 @@ if (args.Length > 0 && args[0] == "report")
     return Report.Run(args[1..]);
 }
 
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create()).ToList();
+FloorGoals.Print(summaries);
 
 // A benchmark that throws (e.g. the concurrent spenders' outcome check) must fail the process, so that a CI smoke run
 // (`--job dry`) catches it; BenchmarkDotNet itself would only print it.
