@@ -124,6 +124,29 @@ public sealed class MessageEditingTests(EditingChatFixture chat) : IClassFixture
     }
 
     [SkippableFact]
+    public async Task EditBoxOpen_WhenAnotherTabDeletesTheMessage_KeepsTheTextTypedAndPutsItInTheInputOnRequest()
+    {
+        await SendAsync(Alice.GetByTestId("composer"), "about to go");
+        var editing = await RowByIdAsync(Alice, "about to go");
+        var deleting = await RowByIdAsync(AliceSecondTab, "about to go");
+        await editing.GetByTestId("edit").ClickAsync();
+        await editing.GetByTestId("edit-input").FillAsync("words worth keeping");
+
+        await deleting.GetByTestId("delete").ClickAsync();
+
+        await Expect(editing).ToHaveCountAsync(0, new() { Timeout = AfterUndoWindow });
+        var lost = Alice.GetByTestId("lost-edit");
+        await Expect(lost).ToContainTextAsync("“words worth keeping”");
+        await Expect(Alice.GetByTestId("announcer")).ToContainTextAsync("was deleted in another tab");
+        (await Alice.EvaluateAsync<string>("() => document.activeElement.tagName")).Should().NotBe("BODY");
+        await lost.GetByTestId("lost-edit-use").ClickAsync();
+        await Expect(Alice.GetByTestId("composer")).ToHaveValueAsync("words worth keeping");
+        await Expect(Alice.GetByTestId("composer")).ToBeFocusedAsync();
+        await Expect(lost).ToHaveCountAsync(0);
+        await Alice.GetByTestId("composer").PressAsync("Escape");
+    }
+
+    [SkippableFact]
     public async Task EditsInTwoTabs_TheFirstToArriveWins_TheOtherRowShowsTheServersTextWithANotice()
     {
         await SendAsync(Alice.GetByTestId("composer"), "draft");
