@@ -70,6 +70,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private readonly CancellationTokenSource _receiveCancel = new();
     private int _disposed;
 
+    // The timer of a late dispose (see DisposeAsync), held until it fires.
+    private ITimer? _lateDispose;
+
     /// <summary>Wraps <paramref name="socket"/> with the default options.</summary>
     /// <param name="socket">An open WebSocket; the channel owns it from now on.</param>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
@@ -280,7 +283,8 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             // disposes its stream, which can drop them (ASP.NET Core's WebSocket stream aborts the HTTP context when
             // disposed, so the peer sees the connection end without the close frame). The host is left to end the
             // connection, which sends what is buffered, and the socket is disposed once the close timeout has passed.
-            _options.TimeProvider.CreateTimer(static socket => DisposeLate((WebSocket)socket!), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            // Kept in a field: an unreferenced timer is collectable, and a collected one never fires.
+            _lateDispose = _options.TimeProvider.CreateTimer(static socket => DisposeLate((WebSocket)socket!), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
             return ValueTask.CompletedTask;
         }
 

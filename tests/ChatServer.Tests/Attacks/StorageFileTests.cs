@@ -38,6 +38,8 @@ public sealed class StorageFileTests(ITestOutputHelper output) : IDisposable
             var after = await socket.SendEditsAndReceiveCodesAsync(Texts("after", 5), afterIds);
             using var health = await alice.Http.GetAsync("/health");
             var healthText = await health.Content.ReadAsStringAsync();
+            // The fault was logged when it was found; the console logger writes it from its own queue, soon after.
+            await server.WaitForOutputAsync(faultedFile);
             await server.KillAsync();
             var log = server.Output;
 

@@ -15,6 +15,8 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Told of each line the process writes, after it is in Output.
+    private readonly System.Reactive.Subjects.Subject<System.Reactive.Unit> _lines = new();
 
     private ServerProcess(Process process)
     {
@@ -40,6 +42,11 @@ public sealed class ServerProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Waits until the process has written <paramref name="text"/>: its console logger writes from a queue of its
+    /// own, so a line logged just now may not be out yet (and a kill would lose it).</summary>
+    public Task WaitForOutputAsync(string text) =>
+        Faults.Eventually.HoldsAsync(() => Output.Contains(text, StringComparison.Ordinal), $"the server wrote '{text}'", _lines, TimeSpan.FromSeconds(30));
 
     /// <summary>Gets a value indicating whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
@@ -147,6 +154,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
+        _lines.OnNext(System.Reactive.Unit.Default);
         if (line.Contains(StartedLine, StringComparison.Ordinal))
         {
             _serving.TrySetResult();
