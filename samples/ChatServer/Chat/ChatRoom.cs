@@ -458,10 +458,7 @@ public sealed class ChatRoom : IDisposable
             // Each page is a set of net changes to distinct users, so a client may apply them one by one.
             foreach (var page in FramePages.Encode(told, ChatProtocol.MaxFrameSize, EncodePresence))
             {
-                foreach (var connection in _connections)
-                {
-                    connection.TryPost(page);
-                }
+                PostToAll(page);
                 if (_presenceSnapshot is not null)
                 {
                     _presenceSince.Add(page);
