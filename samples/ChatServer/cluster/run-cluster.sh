@@ -33,7 +33,8 @@ stop() {
   wait "${pids[@]}" 2>/dev/null || true
   echo "Stopped. Logs and data are in $data"
 }
-trap stop INT TERM EXIT
+trap stop EXIT
+trap 'stop; exit 130' INT TERM
 
 # Waits (at most 60 s) until $2 answers 200, or fails with the log $3 when the process $1 exits or time runs out.
 wait_healthy() {
@@ -90,9 +91,10 @@ for i in "${!node_ports[@]}"; do
   wait_healthy "${pids[$((i + 1))]}" "http://127.0.0.1:${node_ports[$i]}/health" "$data/node$((i + 1)).log"
 done
 
-# 4. HAProxy, its configuration written from the template.
+# 4. HAProxy, its configuration written from the template (comments as they are, placeholders replaced).
 CLUSTER_SERVERS="$servers" awk -v port="$balancer_port" -v socket="$data/haproxy.sock" '
-  /\{\{SERVERS\}\}/ { indent = $0; sub(/[^ ].*/, "", indent); n = split(ENVIRON["CLUSTER_SERVERS"], lines, "\n"); for (i = 1; i <= n; i++) if (lines[i] != "") print indent lines[i]; next }
+  /^[ \t]*#/ { print; next }
+  /^[ \t]*\{\{SERVERS\}\}[ \t]*$/ { indent = $0; sub(/[^ ].*/, "", indent); n = split(ENVIRON["CLUSTER_SERVERS"], lines, "\n"); for (i = 1; i <= n; i++) if (lines[i] != "") print indent lines[i]; next }
   { gsub(/\{\{BALANCER_PORT\}\}/, port); gsub(/\{\{STATS_SOCKET\}\}/, socket); print }
 ' "$cluster/haproxy.cfg.template" >"$data/haproxy.cfg"
 haproxy -db -f "$data/haproxy.cfg" >"$data/haproxy.log" 2>&1 &
@@ -107,5 +109,6 @@ done
 echo "HAProxy  round robin over the nodes (config: $data/haproxy.cfg)"
 echo
 echo "Open http://127.0.0.1:$balancer_port/ (Ctrl+C stops everything)"
+# Until Ctrl+C (the trap above), or until one of the processes exits by itself.
 wait -n "${pids[@]}" || true
-echo "A process exited; stopping the others." >&2
+echo "A process exited (see its log in $data); stopping the others." >&2

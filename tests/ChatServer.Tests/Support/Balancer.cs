@@ -79,6 +79,12 @@ public sealed class Balancer : IAsyncDisposable
         var lines = new StringBuilder();
         foreach (var line in template.Split('\n'))
         {
+            // Comments are copied as they are (they name the placeholders); the servers' placeholder is a line of its own.
+            if (line.TrimStart().StartsWith('#'))
+            {
+                lines.Append(line).Append('\n');
+                continue;
+            }
             var placeholder = line.IndexOf("{{SERVERS}}", StringComparison.Ordinal);
             if (placeholder < 0)
             {
