@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Reactive.Linq;
 using ChatServer.Tests.Faults;
 using ChatServer.Tests.Support;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static ChatServer.Tests.Browser.BrowserChat;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,7 +12,7 @@ namespace ChatServer.Tests.Browser;
 /// <summary>The chat on three nodes behind HAProxy (<see cref="ChatCluster"/>), in headless Chromium through the
 /// balancer's one URL, as the README's "Run on several nodes" has it.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ClusterBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed class ClusterBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     // Round robin over three nodes: a tab lands on the other user's node about one time in three, so ten reloads that
     // all land there would mean the balancer does not spread the sockets.
@@ -20,14 +22,17 @@ public sealed class ClusterBrowserTests(BrowserFixture browser) : IClassFixture<
     public async Task TwoTabsOnTheBalancer_SocketsOnDifferentNodes_SeeEachOtherAndChat()
     {
         Skip.If(browser.SkipReason is not null, browser.SkipReason);
+        var starting = Stopwatch.StartNew();
         await using var cluster = await ChatCluster.StartAsync(nodeCount: 3);
+        output.WriteLine($"Redis, 3 nodes and HAProxy started in {starting.Elapsed.TotalSeconds:0.0} s.");
 
         var alice = await OpenAsync(browser, cluster.Address, "alice");
         var (aliceNode, _) = await SocketOfAsync(cluster, "alice", previous: null);
         var bob = await OpenAsync(browser, cluster.Address, "bob");
         var (bobNode, bobConnection) = await SocketOfAsync(cluster, "bob", previous: null);
         using var http = new HttpClient { BaseAddress = cluster.Address };
-        for (var reloads = 0; bobNode == aliceNode; reloads++)
+        var reloads = 0;
+        for (; bobNode == aliceNode; reloads++)
         {
             reloads.Should().BeLessThan(MaxReloads, $"bob's socket should land on another node than alice's ({Balancer.NodeName(aliceNode)}) within {MaxReloads} reloads");
             // One request more moves the round robin on by one, so that a page load whose requests are a multiple of
@@ -37,6 +42,8 @@ public sealed class ClusterBrowserTests(BrowserFixture browser) : IClassFixture<
             await Expect(bob.GetByTestId("user")).ToContainTextAsync("bob", new() { Timeout = 60_000 });
             (bobNode, bobConnection) = await SocketOfAsync(cluster, "bob", bobConnection);
         }
+
+        output.WriteLine($"alice's socket is on {Balancer.NodeName(aliceNode)}, bob's on {Balancer.NodeName(bobNode)} after {reloads} reloads.");
 
         foreach (var page in new[] { alice, bob })
         {
