@@ -53,7 +53,8 @@ public sealed class Balancer : IAsyncDisposable
     /// <summary>Gets the configuration template shared with <c>run-cluster.sh</c>.</summary>
     public static string TemplatePath => Path.Combine(Repository.Root, "samples", "ChatServer", "cluster", "haproxy.cfg.template");
 
-    private static string ExecutablePath =>
+    /// <summary>Gets the path of <c>haproxy</c>: <c>HAPROXY_PATH</c>, or Debian's.</summary>
+    public static string ExecutablePath =>
         Environment.GetEnvironmentVariable("HAPROXY_PATH") is { Length: > 0 } configured ? configured : "/usr/sbin/haproxy";
 
     /// <summary>Skips the test when <c>haproxy</c> is missing (fails it under <c>REQUIRE_HAPROXY=1</c>).</summary>

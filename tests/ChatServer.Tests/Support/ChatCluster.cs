@@ -32,6 +32,9 @@ public sealed class ChatCluster : IAsyncDisposable
     /// <summary>Gets the Redis server every node shares (kill it and restart it to test an outage).</summary>
     public RedisServer Redis { get; }
 
+    /// <summary>Gets the temporary directory of the nodes' folders and HAProxy's configuration, deleted on dispose.</summary>
+    public string TemporaryDirectory => _directory;
+
     /// <summary>Gets the number of nodes.</summary>
     public int NodeCount => _nodes.Length;
 
