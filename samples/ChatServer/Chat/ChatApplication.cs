@@ -34,6 +34,8 @@ public static class ChatApplication
             .Validate(static o => o.SessionTimeout > TimeSpan.Zero, "Chat:SessionTimeout must be positive.")
             .Validate(static o => o.MaxSessions >= 1, "Chat:MaxSessions must be at least 1.")
             .Validate(static o => o.NodeHeartbeat > TimeSpan.Zero && o.NodeTimeout > o.NodeHeartbeat, "Chat:NodeHeartbeat must be positive and Chat:NodeTimeout longer than it.")
+            .Validate(static o => o.Store.Kind != StoreKind.Redis || !string.IsNullOrWhiteSpace(o.Redis), "Chat:Store:Kind=Redis needs Chat:Redis, the Redis connection string (e.g. 127.0.0.1:6379).")
+            .Validate(static o => o.Store.RedisRetryInterval > TimeSpan.Zero && o.Store.RedisPollInterval > TimeSpan.Zero, "Chat:Store:RedisRetryInterval and Chat:Store:RedisPollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatStorage();

@@ -21,12 +21,16 @@ namespace ChatServer.Chat;
 /// order, and the sender sees its message before its ack. The server runs one send of a connection at a time
 /// (<see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> = 1), so a user's sends apply in the order
 /// they arrived, whatever the demo latency.</para>
+/// <para>With the messages in Redis (<c>Chat:Store:Kind=Redis</c>) the order is the shared log's: a handler writes to the
+/// log, and this node's feed posts each event of the log to every connection, under the gate, in the log's order
+/// (ChatRoom.SharedLog.cs). The handler returns once the feed has posted its event, so the sender still sees its message
+/// before its ack.</para>
 /// </remarks>
-public sealed class ChatRoom : IDisposable
+public sealed partial class ChatRoom : IDisposable
 {
     private readonly object _gate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
-    private readonly IMessageStore _store;
+    private readonly IMessageStore? _store;
     private readonly SendValidator _validator;
     private readonly PresenceTracker _presence;
     private readonly ChatOptions _options;
@@ -54,10 +58,13 @@ public sealed class ChatRoom : IDisposable
     // Each open connection's client address, for the per-address send budget (SendValidator).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, IPAddress> _addresses = [];
 
-    public ChatRoom(IMessageStore store, IEditLedger<SendMessage> ledger, IEditLedger<EditMessage> editLedger, IEditLedger<DeleteMessage> deleteLedger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    public ChatRoom(RoomStorage storage, IEditLedger<SendMessage> ledger, IEditLedger<EditMessage> editLedger, IEditLedger<DeleteMessage> deleteLedger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _store = store;
+        ArgumentNullException.ThrowIfNull(storage);
+        _store = storage.Local;
+        _shared = storage.Shared;
+        _window = new Storage.Redis.RedisRecentWindow(options.Value.HistorySize);
         _validator = validator;
         _presence = presence;
         _options = options.Value;
@@ -110,9 +117,12 @@ public sealed class ChatRoom : IDisposable
     {
         lock (_gate)
         {
-            return _store.Recent();
+            return RecentUnderGate();
         }
     }
+
+    // Under the gate: what this node has of the recent messages.
+    private IReadOnlyList<ChatMessage> RecentUnderGate() => _store?.Recent() ?? _window.Recent();
 
     /// <summary>The reason sent with the close status 1000 when the server stops.</summary>
     public const string ShutdownCloseReason = "The server is shutting down.";
@@ -176,6 +186,7 @@ public sealed class ChatRoom : IDisposable
     public void Dispose()
     {
         _presenceFeed.Dispose();
+        _feed?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server.Dispose();
     }
 
@@ -200,7 +211,7 @@ public sealed class ChatRoom : IDisposable
         lock (_gate)
         {
             connection.TryPost(welcome);
-            _historyFrames ??= FramePages.Encode(_store.Recent(), ChatProtocol.MaxFrameSize, EncodeHistory);
+            _historyFrames ??= FramePages.Encode(RecentUnderGate(), ChatProtocol.MaxFrameSize, EncodeHistory);
             foreach (var page in _historyFrames)
             {
                 connection.TryPost(page);
@@ -246,6 +257,11 @@ public sealed class ChatRoom : IDisposable
             ChatLog.SendRejected(_logger, context.Id.Value, user, ChatProtocol.DemoFailure);
             throw new RemoteEditRejectedException(ChatProtocol.DemoFailure, $"Simulated failure (the demo rejects one send in {failEvery}). Retry it.");
         }
+        if (_shared is not null)
+        {
+            await PublishSharedAsync(context.Id.Value, user, command.Text, cancellationToken);
+            return;
+        }
         try
         {
             Publish(context.Id.Value, user, command.Text);
@@ -265,10 +281,15 @@ public sealed class ChatRoom : IDisposable
     private async Task HandleEditAsync(EditMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
         var user = await CheckAsync(command.Text, context, cancellationToken);
-        Change(context, user, command.MessageId, "edit", current =>
+        if (_shared is not null)
+        {
+            await ChangeSharedAsync(context, user, command, cancellationToken);
+            return;
+        }
+        Change(context, user, command.MessageId, isDeletion: false, current =>
         {
             var apply = current.Revision == command.BaseRevision;
-            var edited = _store.Edit(context.Id.Value, command, current, apply);
+            var edited = _store!.Edit(context.Id.Value, command, current, apply);
             PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, edited, ChatJsonContext.Default.ChatMessage));
             ChatLog.MessageEdited(_logger, edited.Sequence, user, edited.Revision, apply);
         });
@@ -278,9 +299,14 @@ public sealed class ChatRoom : IDisposable
     private async Task HandleDeleteAsync(DeleteMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
         var user = await CheckAsync(newText: null, context, cancellationToken);
-        Change(context, user, command.MessageId, "delete", current =>
+        if (_shared is not null)
         {
-            _store.Delete(context.Id.Value, command, current);
+            await ChangeSharedAsync(context, user, command, cancellationToken);
+            return;
+        }
+        Change(context, user, command.MessageId, isDeletion: true, current =>
+        {
+            _store!.Delete(context.Id.Value, command, current);
             PostToAll(Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
             ChatLog.MessageDeletedBy(_logger, current.Sequence, user);
         });
@@ -312,22 +338,15 @@ public sealed class ChatRoom : IDisposable
 
     // Looks the message up and applies the change under the gate, so that it is checked against the message as it is
     // stored when it applies (not as it was when the edit arrived), and posted in the same step.
-    private void Change(RemoteEditContext context, string user, Guid messageId, string what, Action<ChatMessage> apply)
+    private void Change(RemoteEditContext context, string user, Guid messageId, bool isDeletion, Action<ChatMessage> apply)
     {
         RemoteError? refusal;
         try
         {
             lock (_gate)
             {
-                var stored = _store.Find(messageId);
-                refusal = stored switch
-                {
-                    null => new RemoteError(ChatProtocol.MessageNotFound, $"There is no message to {what} with this id."),
-                    _ when !UserNames.Comparer.Equals(stored.Message.User, user) => new RemoteError(ChatProtocol.NotAuthor, $"Only its author may {what} a message."),
-                    { IsDeleted: true } when what == "delete" => null,
-                    { IsDeleted: true } => new RemoteError(ChatProtocol.MessageDeleted, "This message was deleted, so it cannot be edited. Discard the edit."),
-                    _ => null,
-                };
+                var stored = _store!.Find(messageId);
+                refusal = MessageChangeRules.Refusal(stored, user, isDeletion);
                 if (refusal is null && !stored!.IsDeleted)
                 {
                     apply(stored.Message);
@@ -360,7 +379,7 @@ public sealed class ChatRoom : IDisposable
     {
         lock (_gate)
         {
-            var message = _store.Append(id, user, text);
+            var message = _store!.Append(id, user, text);
             _historyFrames = null;
             PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage));
             ChatLog.MessagePosted(_logger, message.Sequence, user);

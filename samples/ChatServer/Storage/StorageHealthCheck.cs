@@ -11,9 +11,13 @@ internal sealed class StorageHealthCheck(IServiceProvider services, IOptions<Cha
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
-        if (options.Value.Store.Kind == StoreKind.Memory)
+        switch (options.Value.Store.Kind)
         {
-            return Task.FromResult(HealthCheckResult.Healthy("in memory"));
+            case StoreKind.Memory:
+                return Task.FromResult(HealthCheckResult.Healthy("in memory"));
+            case StoreKind.Redis:
+                // Reported by the "redis" check (RedisHealthCheck), which covers the rest of the shared state too.
+                return Task.FromResult(HealthCheckResult.Healthy("in Redis"));
         }
         var fault = services.GetRequiredService<SqliteChatDatabase>().CheckFault();
         return Task.FromResult(fault is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(fault.Reason));

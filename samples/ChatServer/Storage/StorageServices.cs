@@ -1,6 +1,7 @@
 using ChatServer.Auth;
 using ChatServer.Chat;
 using ChatServer.Shared.Protocol;
+using ChatServer.Storage.Redis;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Reactive.Edits.Remote;
@@ -11,8 +12,8 @@ namespace ChatServer.Storage;
 /// the store at startup, and the store's health check.</summary>
 public static class StorageServices
 {
-    /// <summary>Registers <see cref="IMessageStore"/>, <see cref="IEditLedger{TCommand}"/> and the session store
-    /// (<see cref="ITicketStore"/>): SQLite by default, or in memory.</summary>
+    /// <summary>Registers <see cref="RoomStorage"/>, <see cref="IEditLedger{TCommand}"/> and the session store
+    /// (<see cref="ITicketStore"/>): SQLite by default, in memory, or the log in Redis that several nodes share.</summary>
     public static IServiceCollection AddChatStorage(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -29,6 +30,12 @@ public static class StorageServices
         services.AddSingleton<IMessageStore>(static provider => IsMemory(provider)
             ? ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider)
             : ActivatorUtilities.CreateInstance<SqliteMessageStore>(provider));
+        services.AddSingleton<RedisRoomStore>();
+        services.AddSingleton(static provider => IsRedis(provider)
+            ? new RoomStorage(null, provider.GetRequiredService<RedisRoomStore>())
+            : new RoomStorage(provider.GetRequiredService<IMessageStore>(), null));
+        // With the Redis store, this node delivers the shared log to its connections from startup on.
+        services.AddHostedService<RedisRoomFeedService>();
         // Refusals (an anonymous send, an empty or too long text, a rate-limited send, someone else's message) are
         // answered but not recorded: otherwise each one an attacker sends would cost the store its text. Nor is a send
         // the store could not take. One ledger per command kind; the SQLite ones share the database's tables.
@@ -55,11 +62,23 @@ public static class StorageServices
     private static void AddLedger<TCommand>(IServiceCollection services)
         where TCommand : ChatCommand =>
         services.AddSingleton<IEditLedger<TCommand>>(static provider => new RefusalSkippingLedger<TCommand>(
-            IsMemory(provider)
-                ? new InMemoryEditLedger<TCommand>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() })
-                : ActivatorUtilities.CreateInstance<SqliteEditLedger<TCommand>>(provider),
+            provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind switch
+            {
+                StoreKind.Memory => new InMemoryEditLedger<TCommand>(new InMemoryEditLedgerOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() }),
+                StoreKind.Redis => RedisLedger<TCommand>(provider.GetRequiredService<RedisRoomStore>()),
+                _ => ActivatorUtilities.CreateInstance<SqliteEditLedger<TCommand>>(provider),
+            },
             UnrecordedCodes));
+
+    private static RedisEditLedger<TCommand> RedisLedger<TCommand>(RedisRoomStore store)
+        where TCommand : ChatCommand => new(store.Log, store.Retry);
 
     private static bool IsMemory(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind == StoreKind.Memory;
+
+    /// <summary>Tells whether the messages live in the Redis that several nodes share.</summary>
+    /// <param name="provider">The services.</param>
+    /// <returns><see langword="true"/> with <c>Chat:Store:Kind=Redis</c>.</returns>
+    public static bool IsRedis(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<ChatOptions>>().Value.Store.Kind == StoreKind.Redis;
 }

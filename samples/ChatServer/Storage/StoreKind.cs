@@ -8,4 +8,8 @@ public enum StoreKind
 
     /// <summary>In memory: everything is lost when the process ends (tests, throwaway demos).</summary>
     Memory,
+
+    /// <summary>In the Redis of <c>Chat:Redis</c>, shared by every node: one order of messages over all nodes, and one
+    /// ledger of edit ids (docs/scale-out.md).</summary>
+    Redis,
 }

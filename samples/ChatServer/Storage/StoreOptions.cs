@@ -16,4 +16,14 @@ public sealed class StoreOptions
     /// <value><see langword="null"/>: bounded by the disk only.</value>
     /// <remarks>A quota for a shared disk, and the way the tests fill the store without filling the machine's disk.</remarks>
     public int? MaxPageCount { get; set; }
+
+    /// <summary>Gets or sets how long a write to Redis waits before it is tried again while Redis is away. Used only with
+    /// <see cref="StoreKind.Redis"/>.</summary>
+    /// <value>250 milliseconds.</value>
+    public TimeSpan RedisRetryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Gets or sets how long a node's feed waits for a write's notification before it reads the log anyway
+    /// (notifications are at most once, and none arrive while Redis is away). Used only with <see cref="StoreKind.Redis"/>.</summary>
+    /// <value>1 second.</value>
+    public TimeSpan RedisPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

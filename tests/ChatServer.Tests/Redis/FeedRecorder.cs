@@ -5,16 +5,18 @@ namespace ChatServer.Tests.Redis;
 
 /// <summary>Records what a <see cref="RedisMessageFeed"/> delivers, and lets a test await a count of deliveries
 /// (signalled by each delivery, with a timeout only as a guard against a hang).</summary>
+/// <remarks><see cref="Delivered"/> and <see cref="WaitForAsync"/> give the messages of the events (a deletion gives none);
+/// <see cref="Events"/> gives the events themselves.</remarks>
 public sealed class FeedRecorder : IAsyncDisposable
 {
-    private readonly List<ChatMessage> _delivered = [];
+    private readonly List<RedisLogEvent> _delivered = [];
     private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
 
-    public FeedRecorder(Func<Action<ChatMessage>, RedisMessageFeed> start) => Feed = start(Record);
+    public FeedRecorder(Func<Action<RedisLogEvent>, RedisMessageFeed> start) => Feed = start(Record);
 
     public RedisMessageFeed Feed { get; }
 
-    public IReadOnlyList<ChatMessage> Delivered
+    public IReadOnlyList<RedisLogEvent> Events
     {
         get
         {
@@ -25,6 +27,8 @@ public sealed class FeedRecorder : IAsyncDisposable
         }
     }
 
+    public IReadOnlyList<ChatMessage> Delivered => [.. Events.Where(e => e.Message is not null).Select(e => e.Message!)];
+
     public async Task<IReadOnlyList<ChatMessage>> WaitForAsync(int count)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,7 +36,7 @@ public sealed class FeedRecorder : IAsyncDisposable
         {
             if (_delivered.Count >= count)
             {
-                return [.. _delivered];
+                return Delivered;
             }
             _waiters.Add((count, reached));
         }
@@ -43,18 +47,18 @@ public sealed class FeedRecorder : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The feed delivered {Delivered.Count} messages within 20 s, not {count}.");
+            throw new TimeoutException($"The feed delivered {Events.Count} events within 20 s, not {count}.");
         }
         return Delivered;
     }
 
     public ValueTask DisposeAsync() => Feed.DisposeAsync();
 
-    private void Record(ChatMessage message)
+    private void Record(RedisLogEvent logEvent)
     {
         lock (_delivered)
         {
-            _delivered.Add(message);
+            _delivered.Add(logEvent);
             foreach (var waiter in _waiters.Where(waiter => _delivered.Count >= waiter.Count).ToList())
             {
                 waiter.Reached.TrySetResult();

@@ -138,14 +138,33 @@ public sealed class RedisEditLedgerTests
     }
 
     [SkippableFact]
-    public async Task ClaimAsync_WhileRedisIsDown_ThrowsStorageUnavailable()
+    public async Task ClaimAsync_WhileRedisIsDown_WaitsAndClaimsOnceRedisIsBack()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var a = await RedisNode.ConnectAsync(redis);
         await redis.KillAsync();
 
-        var claim = async () => await a.Ledger.ClaimAsync(EditId.New(), 1, Hello, default);
+        var claim = a.Ledger.ClaimAsync(EditId.New(), 1, Hello, default).AsTask();
+        await Faults.Eventually.HoldsAsync(() => a.Retry.Retries >= 1, "the lookup failed while Redis was away (logged once, as the outage starts)", a.Logs.Written, TimeSpan.FromSeconds(20));
+        var pendingWhileDown = !claim.IsCompleted;
+        await redis.RestartAsync();
 
-        await claim.Should().ThrowAsync<StorageUnavailableException>();
+        pendingWhileDown.Should().BeTrue("an edit whose outcome Redis holds stays pending while Redis is away, never failed");
+        (await claim.WaitAsync(TimeSpan.FromSeconds(20))).IsOwner.Should().BeTrue("the lookup reached Redis once it was back");
+    }
+
+    [SkippableFact]
+    public async Task ClaimAsync_WhileRedisIsDown_EndsWhenTheConnectionEnds()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisNode.ConnectAsync(redis);
+        await redis.KillAsync();
+        using var connectionEnded = new CancellationTokenSource();
+
+        var claim = a.Ledger.ClaimAsync(EditId.New(), 1, Hello, connectionEnded.Token).AsTask();
+        await Faults.Eventually.HoldsAsync(() => a.Retry.Retries >= 1, "the lookup failed once", a.Logs.Written, TimeSpan.FromSeconds(20));
+        await connectionEnded.CancelAsync();
+
+        await FluentActions.Awaiting(() => claim).Should().ThrowAsync<OperationCanceledException>();
     }
 }

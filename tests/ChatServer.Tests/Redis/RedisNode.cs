@@ -1,3 +1,4 @@
+using ChatServer.Shared.Protocol;
 using ChatServer.Storage.Redis;
 using ChatServer.Tests.Support;
 using System.Reactive;
@@ -15,14 +16,18 @@ public sealed class RedisNode : IAsyncDisposable
     {
         Connection = connection;
         Log = new RedisMessageLog(connection, new RedisRoomKeys(Room), TimeProvider.System);
-        Ledger = new RedisEditLedger(Log);
+        Retry = new RedisOutageRetry(TimeSpan.FromMilliseconds(100), TimeProvider.System, Logs);
+        Ledger = new RedisEditLedger<SendMessage>(Log, Retry);
     }
 
     public ConnectionMultiplexer Connection { get; }
 
     public RedisMessageLog Log { get; }
 
-    public RedisEditLedger Ledger { get; }
+    public RedisEditLedger<SendMessage> Ledger { get; }
+
+    /// <summary>How this node's ledger waits while Redis is away.</summary>
+    public RedisOutageRetry Retry { get; }
 
     /// <summary>What this node's feeds logged.</summary>
     public SignallingLogger Logs { get; } = new();
@@ -38,11 +43,11 @@ public sealed class RedisNode : IAsyncDisposable
         return new RedisNode(connection);
     }
 
-    /// <summary>Starts a feed of the room from <paramref name="afterSequence"/> that records what it delivers.</summary>
-    public FeedRecorder Feed(long afterSequence = 0) =>
+    /// <summary>Starts a feed of the room from <paramref name="afterOffset"/> that records what it delivers.</summary>
+    public FeedRecorder Feed(long afterOffset = 0) =>
         new(callback => new RedisMessageFeed(
             Log,
-            afterSequence,
+            afterOffset,
             callback,
             new RedisMessageFeedOptions { PollInterval = TimeSpan.FromMilliseconds(100) },
             TimeProvider.System,

@@ -7,6 +7,10 @@ namespace ChatServer.Tests.Support;
 public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly System.Reactive.Subjects.Subject<System.Reactive.Unit> _written = new();
+
+    /// <summary>Signals each entry, once it is in <see cref="Entries"/>: a test waits on a condition the server logs.</summary>
+    public IObservable<System.Reactive.Unit> Written => _written;
 
     /// <summary>Every entry so far, in order.</summary>
     public IReadOnlyList<LogEntry> Entries => [.. _entries];
@@ -27,8 +31,14 @@ public sealed class LogCapture : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             capture._entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
+            lock (capture._written)
+            {
+                capture._written.OnNext(System.Reactive.Unit.Default);
+            }
+        }
     }
 }
 

@@ -4,11 +4,14 @@ using Reactive.Edits.Remote;
 
 namespace ChatServer.Storage.Redis;
 
-/// <summary>The ledger of send edits kept in Redis beside the room's messages (<see cref="RedisMessageLog"/>), so that a
-/// resend to any node, or after any restart, has one effect and gets the first outcome.</summary>
+/// <summary>The ledger of one kind of edit (a send, an edit or a deletion of a message) kept in Redis beside the room's
+/// messages (<see cref="RedisMessageLog"/>), so that a resend to any node, or after any restart, has one effect and gets
+/// the first outcome.</summary>
+/// <typeparam name="TCommand">The command type; every kind shares the room's one ledger hash, each id compared by its
+/// command's fingerprint (<see cref="EditFingerprint"/>), so an id reused for another kind is a conflict.</typeparam>
 /// <remarks>
-/// <para>Where each outcome lives: an <b>accepted</b> edit is recorded by <see cref="RedisMessageLog.AppendAsync"/>, in
-/// the same script that stores its message, before the ack; a <b>rejected</b> attempt is recorded by
+/// <para>Where each outcome lives: an <b>accepted</b> edit is recorded by <see cref="RedisMessageLog.AppendAsync"/> or
+/// <see cref="RedisMessageLog.ChangeAsync"/>, in the same script that writes its effect, before the ack; a <b>rejected</b> attempt is recorded by
 /// <see cref="CompleteAsync"/> before the reject is sent; a run <b>in progress</b> lives only in this node's memory (a
 /// crash mid-run stored nothing, or stored the message, which a resend then gets).</para>
 /// <para>Across nodes the append script is the arbiter: two nodes that both run the same edit (a resend reached the
@@ -17,13 +20,17 @@ namespace ChatServer.Storage.Redis;
 /// outcome and the ledger keeps the acceptance.</para>
 /// <para>Rules of <see cref="IEditLedger{TCommand}"/>, as <see cref="SqliteEditLedger"/> keeps them: a resend joins the
 /// run in progress on this node or gets the recorded outcome; a later attempt after a rejection runs again; the same id
-/// with different text is refused with <see cref="RemoteErrorCodes.ConflictingCommand"/>. While Redis is away, claims
-/// and rejection records throw <see cref="StorageUnavailableException"/>.</para>
+/// with a different command is refused with <see cref="RemoteErrorCodes.ConflictingCommand"/>.</para>
+/// <para>While Redis is away, a claim waits through <paramref name="retry"/> (the edit stays pending for its client, and
+/// runs once Redis is back), and a rejection record throws <see cref="StorageUnavailableException"/> (the server
+/// answers the rejection regardless).</para>
 /// <para>Thread safety: every member may be called from any thread; one lock guards the runs in progress, and Redis is
 /// called outside it.</para>
 /// </remarks>
 /// <param name="log">The room's log, whose ledger this is.</param>
-public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessage>
+/// <param name="retry">How a lookup waits while Redis is away.</param>
+public sealed class RedisEditLedger<TCommand>(RedisMessageLog log, RedisOutageRetry retry) : IEditLedger<TCommand>
+    where TCommand : ChatCommand
 {
     private readonly object _gate = new();
     private readonly Dictionary<EditId, Run> _running = [];
@@ -32,9 +39,10 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
     private readonly Dictionary<EditId, Lookup> _lookups = [];
 
     /// <inheritdoc/>
-    public async ValueTask<EditClaim> ClaimAsync(EditId id, int attempt, SendMessage command, CancellationToken cancellationToken)
+    public async ValueTask<EditClaim> ClaimAsync(EditId id, int attempt, TCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        var fingerprint = EditFingerprint.Of(command);
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
         while (true)
         {
@@ -43,7 +51,7 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
             long completions;
             lock (_gate)
             {
-                if (TryJoin(id, command, out var joined))
+                if (TryJoin(id, fingerprint, out var joined))
                 {
                     return joined;
                 }
@@ -58,7 +66,7 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
             RedisEditStanding standing;
             try
             {
-                standing = await log.FindEditAsync(id.Value, attempt, command.Text);
+                standing = await retry.RunAsync(() => log.FindEditAsync(id.Value, attempt, fingerprint), cancellationToken);
             }
             catch
             {
@@ -71,7 +79,7 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
             lock (_gate)
             {
                 EndLookup(id, lookup);
-                if (TryJoin(id, command, out var joined))
+                if (TryJoin(id, fingerprint, out var joined))
                 {
                     return joined;
                 }
@@ -85,7 +93,7 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
                     return Known(recorded);
                 }
                 // New, or a user's retry of a rejected attempt (which may carry corrected text): this caller runs it.
-                var run = new Run(attempt, command.Text);
+                var run = new Run(attempt, fingerprint);
                 _running.Add(id, run);
                 return new EditClaim(isOwner: true, run.Outcome.Task);
             }
@@ -107,7 +115,7 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
         {
             if (outcome.Error is { } error)
             {
-                await log.RecordRejectionAsync(id.Value, attempt, run.Text, error);
+                await log.RecordRejectionAsync(id.Value, attempt, run.Fingerprint, error);
             }
         }
         finally
@@ -142,14 +150,14 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
     private static EditClaim Known(EditOutcome outcome) => new(isOwner: false, Task.FromResult(outcome));
 
     // Under the gate: a resend of a run in progress on this node joins it (or conflicts with it).
-    private bool TryJoin(EditId id, SendMessage command, out EditClaim claim)
+    private bool TryJoin(EditId id, string fingerprint, out EditClaim claim)
     {
         if (!_running.TryGetValue(id, out var running))
         {
             claim = default;
             return false;
         }
-        claim = string.Equals(running.Text, command.Text, StringComparison.Ordinal)
+        claim = string.Equals(running.Fingerprint, fingerprint, StringComparison.Ordinal)
             ? new EditClaim(isOwner: false, running.Outcome.Task)
             : Known(RedisEditStanding.Conflict);
         return true;
@@ -176,11 +184,11 @@ public sealed class RedisEditLedger(RedisMessageLog log) : IEditLedger<SendMessa
         public long Completions { get; set; }
     }
 
-    private sealed class Run(int attempt, string text)
+    private sealed class Run(int attempt, string fingerprint)
     {
         public int Attempt { get; } = attempt;
 
-        public string Text { get; } = text;
+        public string Fingerprint { get; } = fingerprint;
 
         public TaskCompletionSource<EditOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

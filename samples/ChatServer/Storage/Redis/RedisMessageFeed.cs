@@ -5,22 +5,22 @@ using StackExchange.Redis;
 
 namespace ChatServer.Storage.Redis;
 
-/// <summary>Delivers a room's new messages, in stream order, from the last one it delivered: after a Redis outage it
-/// resumes there, with no gap and no duplicate (unlike a pub/sub backplane, which drops what was published while a node
-/// was away).</summary>
+/// <summary>Delivers a room's new events (messages, edits, deletions), in log order, from the last one it delivered:
+/// after a Redis outage it resumes there, with no gap and no duplicate (unlike a pub/sub backplane, which drops what was
+/// published while a node was away).</summary>
 /// <remarks>
-/// <para>How it reads: each append publishes its sequence on the room's channel (<see cref="RedisRoomKeys.Appended"/>),
-/// which wakes the feed; the feed then reads the stream after its last delivered sequence (XREAD) until it has
+/// <para>How it reads: each write publishes its offset on the room's channel (<see cref="RedisRoomKeys.Appended"/>),
+/// which wakes the feed; the feed then reads the stream after its last delivered offset (XREAD) until it has
 /// everything. The notification only says "read now": what is delivered always comes from the stream, and without one
 /// the feed reads every <see cref="RedisMessageFeedOptions.PollInterval"/>.</para>
 /// <para>While Redis is away, reads fail; the feed logs it once, counts it in <see cref="Outages"/>, and retries every
 /// poll interval. A delivery callback that throws stops the feed: <see cref="Completion"/> faults with its exception.</para>
-/// <para>Thread safety: the callback is called on one thread at a time, in sequence order, never concurrently.</para>
+/// <para>Thread safety: the callback is called on one thread at a time, in offset order, never concurrently.</para>
 /// </remarks>
 public sealed class RedisMessageFeed : IAsyncDisposable
 {
     private readonly RedisMessageLog _log;
-    private readonly Action<ChatMessage> _deliver;
+    private readonly Action<RedisLogEvent> _deliver;
     private readonly RedisMessageFeedOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,19 +32,19 @@ public sealed class RedisMessageFeed : IAsyncDisposable
     private int _outages;
     private bool _subscribed;
 
-    /// <summary>Starts a feed that delivers the messages after <paramref name="afterSequence"/>.</summary>
+    /// <summary>Starts a feed that delivers the events after <paramref name="afterOffset"/>.</summary>
     /// <param name="log">The room's log.</param>
-    /// <param name="afterSequence">The last sequence already had (e.g. the last of <see cref="RedisMessageLog.RecentAsync"/>), 0 for all.</param>
-    /// <param name="deliver">Called with each new message, in order.</param>
+    /// <param name="afterOffset">The offset of the last event already had (e.g. <see cref="RedisSnapshot.Offset"/>), 0 for all.</param>
+    /// <param name="deliver">Called with each new event, in order.</param>
     /// <param name="options">How to read.</param>
     /// <param name="time">The clock of the poll interval.</param>
     /// <param name="logger">Where outages are logged.</param>
-    public RedisMessageFeed(RedisMessageLog log, long afterSequence, Action<ChatMessage> deliver, RedisMessageFeedOptions options, TimeProvider time, ILogger logger)
+    public RedisMessageFeed(RedisMessageLog log, long afterOffset, Action<RedisLogEvent> deliver, RedisMessageFeedOptions options, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(deliver);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterOffset);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         _log = log;
@@ -52,12 +52,12 @@ public sealed class RedisMessageFeed : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _lastDelivered = afterSequence;
+        _lastDelivered = afterOffset;
         _onAppended = (_, _) => _wake.Writer.TryWrite(true);
         Completion = Task.Run(RunAsync);
     }
 
-    /// <summary>Gets the sequence of the last message delivered.</summary>
+    /// <summary>Gets the offset of the last event delivered.</summary>
     public long LastDelivered => Interlocked.Read(ref _lastDelivered);
 
     /// <summary>Gets how many times the feed lost Redis (a read failed after one had succeeded, or the first read failed).</summary>
@@ -95,17 +95,17 @@ public sealed class RedisMessageFeed : IAsyncDisposable
             try
             {
                 await SubscribeOnceAsync();
-                var messages = await _log.ReadAfterAsync(LastDelivered, _options.BatchSize);
+                var events = await _log.ReadAfterAsync(LastDelivered, _options.BatchSize);
                 if (away)
                 {
                     away = false;
                     ChatLog.FeedResumed(_logger, _log.Keys.Room, LastDelivered);
                 }
-                foreach (var message in messages)
+                foreach (var logEvent in events)
                 {
-                    Deliver(message);
+                    Deliver(logEvent);
                 }
-                more = messages.Count == _options.BatchSize;
+                more = events.Count == _options.BatchSize;
             }
             catch (StorageUnavailableException ex)
             {
@@ -125,18 +125,18 @@ public sealed class RedisMessageFeed : IAsyncDisposable
         await UnsubscribeAsync();
     }
 
-    private void Deliver(ChatMessage message)
+    private void Deliver(RedisLogEvent logEvent)
     {
         try
         {
-            _deliver(message);
+            _deliver(logEvent);
         }
         catch (Exception ex)
         {
-            ChatLog.FeedStopped(_logger, ex, _log.Keys.Room, message.Sequence);
+            ChatLog.FeedStopped(_logger, ex, _log.Keys.Room, logEvent.Offset);
             throw;
         }
-        Interlocked.Exchange(ref _lastDelivered, message.Sequence);
+        Interlocked.Exchange(ref _lastDelivered, logEvent.Offset);
     }
 
     // Once subscribed, the client subscribes again by itself after a reconnect.

@@ -8,7 +8,7 @@ public sealed class RedisMessageFeedOptions
     /// how late a message whose notification was lost is delivered, and how often a feed retries while Redis is away.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets or sets how many messages one read fetches at most.</summary>
+    /// <summary>Gets or sets how many events one read fetches at most.</summary>
     /// <value>100.</value>
     public int BatchSize { get; set; } = 100;
 }

@@ -37,6 +37,7 @@ public static class SharedStateServices
         services.AddSingleton<RedisConnectionLeases>();
         services.AddSingleton<RedisSessionEndRelay>();
         services.AddHostedService<SharedStateService>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
 
         // The keys that protect the cookie, in one Redis list, under one application name.
         services.AddDataProtection();
