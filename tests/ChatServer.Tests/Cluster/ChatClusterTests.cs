@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using ChatServer.Tests.Support;
+
+namespace ChatServer.Tests.Cluster;
+
+/// <summary>The cluster fixture itself: HAProxy's configuration from the template the script uses, a node killed and
+/// restarted behind the balancer, and nothing left behind.</summary>
+public sealed class ChatClusterTests
+{
+    [SkippableFact]
+    public async Task Configuration_FromTheTemplate_IsAcceptedByHaproxyAndListsEveryNode()
+    {
+        Balancer.SkipUnlessInstalled();
+        var directory = Directory.CreateTempSubdirectory("haproxy-config-").FullName;
+        try
+        {
+            var text = Balancer.Configuration(await File.ReadAllTextAsync(Balancer.TemplatePath), 5100, Path.Combine(directory, "haproxy.sock"), [5101, 5102, 5103]);
+            var settings = text.Split('\n').Select(static line => line.Trim()).Where(static line => line.Length > 0 && !line.StartsWith('#')).ToList();
+
+            settings.Should().NotContain(static line => line.Contains("{{"), "every placeholder is replaced");
+            settings.Where(static line => line.StartsWith("server ", StringComparison.Ordinal)).Should().Equal(
+                "server node1 127.0.0.1:5101 check", "server node2 127.0.0.1:5102 check", "server node3 127.0.0.1:5103 check");
+            settings.Should().Contain("bind 127.0.0.1:5100").And.Contain("balance roundrobin").And.Contain("option httpchk GET /health");
+            var path = Path.Combine(directory, "haproxy.cfg");
+            await File.WriteAllTextAsync(path, text);
+            using var check = Process.Start(new ProcessStartInfo(Balancer.ExecutablePath)
+            {
+                ArgumentList = { "-c", "-f", path },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
+            await check.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            check.ExitCode.Should().Be(0, output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task KillNode_IsTakenOutByItsHealthCheck_AndRestartPutsItBackOnItsPort()
+    {
+        var cluster = await ChatCluster.StartAsync(nodeCount: 3);
+        string directory;
+        await using (cluster)
+        {
+            directory = cluster.TemporaryDirectory;
+            using var http = new HttpClient { BaseAddress = cluster.Address };
+
+            await cluster.KillNodeAsync(1);
+            await cluster.Balancer.WaitForStateAsync(1, "DOWN");
+            for (var i = 0; i < 2 * cluster.NodeCount; i++)
+            {
+                (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the balancer sends only to the nodes that are up");
+            }
+
+            await cluster.RestartNodeAsync(1);
+
+            (await http.GetAsync(new Uri(cluster.NodeAddress(1), "/health"))).StatusCode.Should().Be(HttpStatusCode.OK, "the node listens on its port again");
+        }
+
+        Directory.Exists(directory).Should().BeFalse();
+    }
+}
