@@ -32,14 +32,14 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
 
         var run = senders.SendAllAsync(PerUser);
         await senders.WaitUntilAcceptedAsync(Users * PerUser / 3);
-        await senders.WaitUntilEachHasOneInFlightAsync();
+        var inFlight = await senders.InFlightAsync();
         var acceptedAtKill = senders.Accepted.Count;
         await cluster.KillNodeAsync(0);
         var killedAt = DateTimeOffset.UtcNow;
         await run.WaitAsync(TimeSpan.FromMinutes(3));
         var log = await ReadLogAsync(cluster.Redis);
 
-        output.WriteLine($"node1 SIGKILLed after {acceptedAtKill} acks, with a send of each user in flight; {senders.Reconnected} of {Users} clients reconnected; last send settled {(DateTimeOffset.UtcNow - killedAt).TotalSeconds:F1} s after the kill");
+        output.WriteLine($"node1 SIGKILLed after {acceptedAtKill} acks, with {inFlight.Count} sends in flight; {senders.Reconnected} of {Users} clients reconnected; last send settled {(DateTimeOffset.UtcNow - killedAt).TotalSeconds:F1} s after the kill");
         output.WriteLine(log.Describe(senders));
         senders.Reconnected.Should().BeGreaterThan(0, "round robin put some clients on the killed node");
         AssertEverySendStoredOnce(senders, log);
@@ -56,16 +56,21 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await senders.WaitUntilAcceptedAsync(Users * PerUser / 3);
         await cluster.Redis.KillAsync();
         var acceptedAtKill = senders.Accepted.Count;
-        // Every user has a send in flight now: none settles while Redis is away.
-        await senders.WaitUntilEachHasOneInFlightAsync();
-        var settledWhileDown = senders.Settled.Count - acceptedAtKill;
+        var inFlight = await senders.InFlightAsync();
+        // Once every node's feed has failed to read Redis, no node can post (and so ack) anything.
+        for (var i = 0; i < cluster.NodeCount; i++)
+        {
+            await cluster.Node(i).WaitForOutputAsync("cannot read Redis after offset");
+        }
+        var settledWhileDown = inFlight.Count(senders.HasSettled);
         await cluster.Redis.RestartAsync();
         var restartedAt = DateTimeOffset.UtcNow;
         await run.WaitAsync(TimeSpan.FromMinutes(3));
         var log = await ReadLogAsync(cluster.Redis);
 
-        output.WriteLine($"redis SIGKILLed after {acceptedAtKill} acks; {settledWhileDown} settled while it was down; the rest settled within {(DateTimeOffset.UtcNow - restartedAt).TotalSeconds:F1} s of its restart");
+        output.WriteLine($"redis SIGKILLed after {acceptedAtKill} acks; {settledWhileDown} of the {inFlight.Count} sends in flight settled while it was down; the rest settled within {(DateTimeOffset.UtcNow - restartedAt).TotalSeconds:F1} s of its restart");
         output.WriteLine(log.Describe(senders));
+        inFlight.Should().NotBeEmpty();
         settledWhileDown.Should().Be(0, "a send whose outcome Redis holds stays pending while it is away");
         AssertEverySendStoredOnce(senders, log);
     }
@@ -158,8 +163,14 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         public Task WaitUntilAcceptedAsync(int count) =>
             Faults.Eventually.HoldsAsync(() => Accepted.Count >= count, $"{count} sends were acked", _changed, SettleGuard);
 
-        public Task WaitUntilEachHasOneInFlightAsync() =>
-            Faults.Eventually.HoldsAsync(() => _inFlight.Count == _clients.Count && _inFlight.Values.All(id => !_outcomes.ContainsKey(new EditId(id))), "every user has a send in flight", _changed, SettleGuard);
+        public bool HasSettled(Guid id) => _outcomes.ContainsKey(new EditId(id));
+
+        // Waits until every user with sends left has one in flight, not settled, and returns them.
+        public async Task<IReadOnlyList<Guid>> InFlightAsync()
+        {
+            await Faults.Eventually.HoldsAsync(() => !_inFlight.Values.Any(HasSettled), "every user with sends left has one in flight", _changed, SettleGuard);
+            return [.. _inFlight.Values];
+        }
 
         public async ValueTask DisposeAsync()
         {
@@ -195,6 +206,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
                 }
             }
             _inFlight.TryRemove(client, out _);
+            Signal();
         }
 
         private void Signal()
