@@ -5,9 +5,9 @@ using Xunit.Abstractions;
 
 namespace ChatServer.Tests.Cluster;
 
-/// <summary>The cluster fixture itself: HAProxy's configuration from the template the script uses, a node killed and
-/// restarted behind the balancer, and nothing left behind.</summary>
-public sealed class ChatClusterTests(ITestOutputHelper output)
+/// <summary>The cluster fixture itself and the balancer's checks: HAProxy's configuration from the template the script
+/// uses, a node killed and restarted behind the balancer, Redis killed under every node.</summary>
+public sealed class ChatClusterTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     [SkippableFact]
     public async Task Configuration_FromTheTemplate_IsAcceptedByHaproxyAndListsEveryNode()
@@ -45,38 +45,29 @@ public sealed class ChatClusterTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task KillNode_IsTakenOutByItsHealthCheck_AndRestartPutsItBackOnItsPort()
     {
+        var cluster = fixture.Cluster;
+        using var http = new HttpClient { BaseAddress = cluster.Address };
+
+        await cluster.KillNodeAsync(1);
         var clock = Stopwatch.StartNew();
-        var cluster = await ChatCluster.StartAsync(nodeCount: 3);
-        output.WriteLine($"Redis, 3 nodes and HAProxy started in {clock.Elapsed.TotalSeconds:0.0} s.");
-        string directory;
-        await using (cluster)
+        await cluster.Balancer.WaitForStateAsync(1, "DOWN");
+        output.WriteLine($"HAProxy took the killed node out {clock.Elapsed.TotalSeconds:0.0} s after its death.");
+        for (var i = 0; i < 2 * cluster.NodeCount; i++)
         {
-            directory = cluster.TemporaryDirectory;
-            using var http = new HttpClient { BaseAddress = cluster.Address };
-
-            await cluster.KillNodeAsync(1);
-            clock.Restart();
-            await cluster.Balancer.WaitForStateAsync(1, "DOWN");
-            output.WriteLine($"HAProxy took the killed node out {clock.Elapsed.TotalSeconds:0.0} s after its death.");
-            for (var i = 0; i < 2 * cluster.NodeCount; i++)
-            {
-                (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the balancer sends only to the nodes that are up");
-            }
-
-            clock.Restart();
-            await cluster.RestartNodeAsync(1);
-            output.WriteLine($"The node restarted and was back in HAProxy in {clock.Elapsed.TotalSeconds:0.0} s.");
-
-            (await http.GetAsync(new Uri(cluster.NodeAddress(1), "/health"))).StatusCode.Should().Be(HttpStatusCode.OK, "the node listens on its port again");
+            (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the balancer sends only to the nodes that are up");
         }
 
-        Directory.Exists(directory).Should().BeFalse();
+        clock.Restart();
+        await cluster.RestartNodeAsync(1);
+        output.WriteLine($"The node restarted and was back in HAProxy in {clock.Elapsed.TotalSeconds:0.0} s.");
+
+        (await http.GetAsync(new Uri(cluster.NodeAddress(1), "/health"))).StatusCode.Should().Be(HttpStatusCode.OK, "the node listens on its port again");
     }
 
     [SkippableFact]
     public async Task RedisKilled_EveryNodeFailsItsHealthCheck_TheBalancerStillSendsToThem_UntilRedisIsBack()
     {
-        await using var cluster = await ChatCluster.StartAsync(nodeCount: 3);
+        var cluster = fixture.Cluster;
         using var http = new HttpClient { BaseAddress = cluster.Address };
 
         await cluster.Redis.KillAsync();
