@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using ChatServer.Tests.Support;
+using Xunit.Abstractions;
 
 namespace ChatServer.Tests.Cluster;
 
-/// <summary>The cluster fixture itself: HAProxy's configuration from the template the script uses, a node killed and
-/// restarted behind the balancer, and nothing left behind.</summary>
-public sealed class ChatClusterTests
+/// <summary>The cluster fixture itself and the balancer's checks: HAProxy's configuration from the template the script
+/// uses, a node killed and restarted behind the balancer, Redis killed under every node.</summary>
+public sealed class ChatClusterTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     [SkippableFact]
     public async Task Configuration_FromTheTemplate_IsAcceptedByHaproxyAndListsEveryNode()
@@ -19,8 +20,9 @@ public sealed class ChatClusterTests
             var settings = text.Split('\n').Select(static line => line.Trim()).Where(static line => line.Length > 0 && !line.StartsWith('#')).ToList();
 
             settings.Should().NotContain(static line => line.Contains("{{"), "every placeholder is replaced");
-            settings.Where(static line => line.StartsWith("server ", StringComparison.Ordinal)).Should().Equal(
-                "server node1 127.0.0.1:5101 check", "server node2 127.0.0.1:5102 check", "server node3 127.0.0.1:5103 check");
+            string[] servers = ["server node1 127.0.0.1:5101 check", "server node2 127.0.0.1:5102 check", "server node3 127.0.0.1:5103 check"];
+            // Once in the backend of healthy nodes, once in that of the nodes that answer at all.
+            settings.Where(static line => line.StartsWith("server ", StringComparison.Ordinal)).Should().Equal([.. servers, .. servers]);
             settings.Should().Contain("bind 127.0.0.1:5100").And.Contain("balance roundrobin").And.Contain("option httpchk GET /health");
             var path = Path.Combine(directory, "haproxy.cfg");
             await File.WriteAllTextAsync(path, text);
@@ -43,25 +45,48 @@ public sealed class ChatClusterTests
     [SkippableFact]
     public async Task KillNode_IsTakenOutByItsHealthCheck_AndRestartPutsItBackOnItsPort()
     {
-        var cluster = await ChatCluster.StartAsync(nodeCount: 3);
-        string directory;
-        await using (cluster)
+        var cluster = fixture.Cluster;
+        using var http = new HttpClient { BaseAddress = cluster.Address };
+
+        await cluster.KillNodeAsync(1);
+        var clock = Stopwatch.StartNew();
+        await cluster.Balancer.WaitForStateAsync(1, "DOWN");
+        output.WriteLine($"HAProxy took the killed node out {clock.Elapsed.TotalSeconds:0.0} s after its death.");
+        for (var i = 0; i < 2 * cluster.NodeCount; i++)
         {
-            directory = cluster.TemporaryDirectory;
-            using var http = new HttpClient { BaseAddress = cluster.Address };
-
-            await cluster.KillNodeAsync(1);
-            await cluster.Balancer.WaitForStateAsync(1, "DOWN");
-            for (var i = 0; i < 2 * cluster.NodeCount; i++)
-            {
-                (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the balancer sends only to the nodes that are up");
-            }
-
-            await cluster.RestartNodeAsync(1);
-
-            (await http.GetAsync(new Uri(cluster.NodeAddress(1), "/health"))).StatusCode.Should().Be(HttpStatusCode.OK, "the node listens on its port again");
+            (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the balancer sends only to the nodes that are up");
         }
 
-        Directory.Exists(directory).Should().BeFalse();
+        clock.Restart();
+        await cluster.RestartNodeAsync(1);
+        output.WriteLine($"The node restarted and was back in HAProxy in {clock.Elapsed.TotalSeconds:0.0} s.");
+
+        (await http.GetAsync(new Uri(cluster.NodeAddress(1), "/health"))).StatusCode.Should().Be(HttpStatusCode.OK, "the node listens on its port again");
+    }
+
+    [SkippableFact]
+    public async Task RedisKilled_EveryNodeFailsItsHealthCheck_TheBalancerStillSendsToThem_UntilRedisIsBack()
+    {
+        var cluster = fixture.Cluster;
+        using var http = new HttpClient { BaseAddress = cluster.Address };
+
+        await cluster.Redis.KillAsync();
+        for (var i = 0; i < cluster.NodeCount; i++)
+        {
+            await cluster.Balancer.WaitForStateAsync(i, "DOWN");
+        }
+
+        // No node is healthy, but every one is alive: the page still loads, and /health says why the nodes are not.
+        (await http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "the nodes serve the client while Redis is away");
+        var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        health.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await health.Content.ReadAsStringAsync()).Should().Contain("Redis is unavailable");
+
+        await cluster.Redis.RestartAsync();
+        for (var i = 0; i < cluster.NodeCount; i++)
+        {
+            await cluster.Balancer.WaitForStateAsync(i, "UP");
+        }
+        (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 }
