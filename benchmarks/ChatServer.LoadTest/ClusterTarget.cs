@@ -63,7 +63,8 @@ public sealed class ClusterTarget : ILoadTarget
 
     /// <summary>Gets the CPU seconds of every node still running and of Redis: the whole server side.</summary>
     public double ServerCpuSeconds() =>
-        Nodes.Where(node => !node.Server.HasExited).Sum(node => node.Server.CpuSeconds()) + Redis.CpuSeconds();
+        Nodes.Where(node => !node.Server.HasExited).Sum(node => node.Server.CpuSeconds())
+        + (Redis.ProcessId is { } redis ? ServerProcess.CpuSecondsOf(redis) : 0);
 
     /// <summary>Describes the processes, one line each.</summary>
     public IEnumerable<string> Describe() =>

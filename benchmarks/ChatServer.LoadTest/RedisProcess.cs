@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -8,6 +9,7 @@ namespace ChatServer.LoadTest;
 /// <summary>The load's own <c>redis-server</c>: a free loopback port, a temporary directory, every write in the
 /// append-only file before Redis answers (<c>appendfsync always</c>, no RDB snapshots), as docs/scale-out.md
 /// recommends. It can be killed with SIGKILL and started again on the same port and directory, replaying that file.</summary>
+/// <remarks>The chat's tests use it too (tests/ChatServer.Tests/Support/RedisServer.cs links this file).</remarks>
 public sealed class RedisProcess : IAsyncDisposable
 {
     // Redis logs this line once it has loaded its data (the append-only file) and listens.
@@ -34,17 +36,35 @@ public sealed class RedisProcess : IAsyncDisposable
     /// <summary>Gets the address the nodes connect to (<c>Chat:Redis</c>).</summary>
     public string EndPoint => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>Gets the process id while Redis runs, else null.</summary>
     public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
 
-    /// <summary>Starts <c>redis-server</c> (<c>/usr/bin/redis-server</c>, or <c>REDIS_SERVER_PATH</c>) and waits until it answers PING.</summary>
+    /// <summary>Gets the path of <c>redis-server</c>: <c>REDIS_SERVER_PATH</c> when set, else <c>/usr/bin/redis-server</c>.</summary>
+    public static string ExecutablePath =>
+        Environment.GetEnvironmentVariable("REDIS_SERVER_PATH") is { Length: > 0 } configured ? configured : "/usr/bin/redis-server";
+
+    /// <summary>Gets what Redis wrote to its log (every run since the start), for diagnostics.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>redis-server</c> (<see cref="ExecutablePath"/>) and waits until it answers PING.</summary>
+    /// <exception cref="FileNotFoundException">There is no <c>redis-server</c> there.</exception>
     public static async Task<RedisProcess> StartAsync()
     {
-        var executable = Environment.GetEnvironmentVariable("REDIS_SERVER_PATH") is { Length: > 0 } configured ? configured : "/usr/bin/redis-server";
+        var executable = ExecutablePath;
         if (!File.Exists(executable))
         {
             throw new FileNotFoundException($"redis-server was not found at {executable}: install it (apt-get install redis-server) or set REDIS_SERVER_PATH.", executable);
         }
-        var redis = new RedisProcess(executable, ServerProcess.FreePort(), System.IO.Directory.CreateTempSubdirectory("chat-load-redis-").FullName);
+        var redis = new RedisProcess(executable, FreePort(), System.IO.Directory.CreateTempSubdirectory("redis-").FullName);
         try
         {
             await redis.RunAsync();
@@ -74,9 +94,6 @@ public sealed class RedisProcess : IAsyncDisposable
         _process is { HasExited: false }
             ? throw new InvalidOperationException("redis-server is still running: kill it first.")
             : RunAsync();
-
-    /// <summary>Gets the CPU seconds Redis has used so far (0 while it is down).</summary>
-    public double CpuSeconds() => ProcessId is { } id ? ServerProcess.CpuSecondsOf(id) : 0;
 
     public async ValueTask DisposeAsync()
     {
@@ -121,7 +138,7 @@ public sealed class RedisProcess : IAsyncDisposable
         {
             // Exited can come before the last lines were read: waiting without a timeout drains the redirected streams.
             process.WaitForExit();
-            ready.TrySetException(new InvalidOperationException($"redis-server exited with {process.ExitCode} before it was ready:\n{Output()}"));
+            ready.TrySetException(new InvalidOperationException($"redis-server exited with {process.ExitCode} before it was ready:\n{Output}"));
         };
         _process = process;
         process.Start();
@@ -134,7 +151,7 @@ public sealed class RedisProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds:0} s:\n{Output()}");
+            throw new TimeoutException($"redis-server did not answer PING within {StartTimeout.TotalSeconds:0} s:\n{Output}");
         }
     }
 
@@ -142,7 +159,7 @@ public sealed class RedisProcess : IAsyncDisposable
     private async Task PingAsync()
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(System.Net.IPAddress.Loopback, Port);
+        await client.ConnectAsync(IPAddress.Loopback, Port);
         var stream = client.GetStream();
         await stream.WriteAsync("PING\r\n"u8.ToArray());
         var buffer = new byte[64];
@@ -159,16 +176,15 @@ public sealed class RedisProcess : IAsyncDisposable
         var answer = Encoding.ASCII.GetString(buffer, 0, read);
         if (answer != "+PONG\r\n")
         {
-            throw new InvalidOperationException($"redis-server answered PING with '{answer.Trim()}':\n{Output()}");
+            throw new InvalidOperationException($"redis-server answered PING with '{answer.Trim()}':\n{Output}");
         }
     }
 
-    private string Output()
+    private static int FreePort()
     {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Append(string? line, TaskCompletionSource ready)
