@@ -4,7 +4,8 @@ namespace ChatServer.LoadTest;
 
 /// <summary>A client of a cluster that behaves like the library's client when its node goes away: it connects to the
 /// next node still running, and resends every send not yet settled with the same edit id and text and the next
-/// attempt number. Sends made while it has no connection wait, pending, and go out after the reconnect.</summary>
+/// attempt number. Sends made while it has no connection wait, pending, and go out after the reconnect as their first
+/// attempt.</summary>
 /// <remarks>A send settles with its first ack or reject; an answer to a resend of a settled send is ignored, as the
 /// library's client ignores it.</remarks>
 public sealed class FailoverConnection : ILoadConnection, ILoadSink
@@ -42,7 +43,7 @@ public sealed class FailoverConnection : ILoadConnection, ILoadSink
     /// connection never moved.</summary>
     public long MovedAt => Interlocked.Read(ref _movedAt);
 
-    /// <summary>Gets how many sends were sent again after a move.</summary>
+    /// <summary>Gets how many sends were sent again (attempt 2 or more) after a move.</summary>
     public int Resends => Volatile.Read(ref _resends);
 
     /// <summary>Connects client <paramref name="client"/> to its node, logged in with <paramref name="cookie"/> (a
@@ -68,9 +69,10 @@ public sealed class FailoverConnection : ILoadConnection, ILoadSink
         ChatConnection? current;
         lock (_gate)
         {
-            _order.Add(id);
-            _unsettled[id] = (text, 1);
             current = _current;
+            _order.Add(id);
+            // Attempt 0: made while moving, not sent yet; the move sends it as its first attempt.
+            _unsettled[id] = (text, current is null ? 0 : 1);
         }
         if (current is not null)
         {
@@ -194,7 +196,7 @@ public sealed class FailoverConnection : ILoadConnection, ILoadSink
                     resend.Add((id, text, attempt + 1));
                 }
             }
-            Interlocked.Add(ref _resends, resend.Count);
+            Interlocked.Add(ref _resends, resend.Count(send => send.Attempt > 1));
             foreach (var (id, text, attempt) in resend)
             {
                 await TrySendAsync(connection, id, attempt, text);
