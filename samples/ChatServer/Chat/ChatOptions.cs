@@ -126,7 +126,8 @@ public sealed class ChatOptions
 
     /// <summary>Gets or sets the Redis connection string (StackExchange.Redis syntax, e.g. <c>127.0.0.1:6379</c>) through
     /// which several nodes share what is not a message: the Data Protection keys that sign the cookie, the sessions,
-    /// presence, and the per-user send rate and connection limits. Messages stay in the store of <see cref="Store"/>.</summary>
+    /// presence, and the per-user send rate and connection limits. Messages are shared too when <see cref="Store"/> is
+    /// <see cref="Storage.StoreKind.Redis"/>; else each node keeps its own.</summary>
     /// <value>Empty: one node, nothing shared.</value>
     public string Redis { get; set; } = "";
 

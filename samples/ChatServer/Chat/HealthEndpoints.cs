@@ -4,7 +4,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ChatServer.Chat;
 
-/// <summary>Maps <c>/health</c>: plain text, <c>Healthy</c> (200), or <c>Unhealthy</c> (503) followed by each failing
+/// <summary>Maps <c>/health</c>: plain text, <c>Healthy</c> (200), <c>Degraded</c> (200: a shared dependency is away, the
+/// node still serves) or <c>Unhealthy</c> (503), the last two followed by each failing
 /// check's reason. The reasons name files, never where they live or any secret.</summary>
 public static class HealthEndpoints
 {

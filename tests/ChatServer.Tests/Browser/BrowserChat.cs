@@ -21,9 +21,14 @@ public static class BrowserChat
     }
 
     /// <summary>Opens the page in a new context of the given viewport, waits for the connection, and logs in as <paramref name="user"/> unless it is <see langword="null"/>.</summary>
-    public static async Task<IPage> OpenAsync(BrowserFixture browser, ChatHost host, string? user, int width = 800, int height = 600)
+    public static Task<IPage> OpenAsync(BrowserFixture browser, ChatHost host, string? user, int width = 800, int height = 600) =>
+        OpenAsync(browser, host.Address, user, width, height);
+
+    /// <summary>Opens the page at <paramref name="address"/> (a host, or a balancer in front of several) as
+    /// <see cref="OpenAsync(BrowserFixture, ChatHost, string?, int, int)"/> does.</summary>
+    public static async Task<IPage> OpenAsync(BrowserFixture browser, Uri address, string? user, int width = 800, int height = 600)
     {
-        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = width, Height = height } });
+        var context = await browser.Browser!.NewContextAsync(new() { BaseURL = address.ToString(), ViewportSize = new() { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         page.Close += (_, _) => _ = context.CloseAsync();
         await page.GotoAsync("/");

@@ -193,8 +193,8 @@ public sealed class SharedLogTests(ITestOutputHelper output)
 
         settledWhileDown.Should().Be(0, "a send whose outcome Redis holds stays pending, never failed");
         history["payload"]!["messages"]!.AsArray().Select(m => (string?)m!["id"]).Should().Equal(before.Id.Value.ToString());
-        health.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
-        healthText.Should().Contain("redis: Redis is unavailable");
+        health.StatusCode.Should().Be(HttpStatusCode.OK, "Redis away is no reason for a balancer to take the node out");
+        healthText.Should().StartWith("Degraded").And.Contain("redis: Redis is unavailable");
         output.WriteLine($"/health while Redis was away: {healthText.ReplaceLineEndings(" | ")}");
         seenOnB.Select(m => m.Id).Should().Equal(ids, "node B delivers each once, in the order node A sent them");
         stored.Select(m => m.Id).Should().Equal([before.Id.Value, .. ids], "nothing acked before the kill was lost, and each pending send was stored once");

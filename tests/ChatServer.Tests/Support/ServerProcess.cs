@@ -48,6 +48,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public Task WaitForOutputAsync(string text) =>
         Faults.Eventually.HoldsAsync(() => Output.Contains(text, StringComparison.Ordinal), $"the server wrote '{text}'", _lines, TimeSpan.FromSeconds(30));
 
+    /// <summary>Gets a signal for each line the process writes, once it is in <see cref="Output"/>.</summary>
+    public IObservable<System.Reactive.Unit> Written => _lines;
+
     /// <summary>Gets a value indicating whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
@@ -68,31 +71,39 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server as <see cref="StartAsync(int, string, string[])"/> does, with its limit of open file
     /// descriptors set to <paramref name="descriptorLimit"/> (<c>ulimit -n</c>) when given.</summary>
-    public static async Task<ServerProcess> StartAsync(int port, string storePath, int? descriptorLimit, params string[] settings)
+    public static Task<ServerProcess> StartAsync(int port, string storePath, int? descriptorLimit, params string[] settings) =>
+        StartAsync(new ServerLaunch(port, storePath) { DescriptorLimit = descriptorLimit, Settings = settings });
+
+    /// <summary>Starts the server as <paramref name="launch"/> says, and waits until it is listening.</summary>
+    public static async Task<ServerProcess> StartAsync(ServerLaunch launch)
     {
         var serverDirectory = ServerDirectory();
         // With a descriptor limit, a shell sets it and then becomes dotnet (exec): the process killed later is the server.
-        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "/bin/sh")
+        var start = new ProcessStartInfo(launch.DescriptorLimit is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = serverDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in launch.Variables)
+        {
+            start.Environment[name] = value;
+        }
         string[] arguments =
         [
             Path.Combine(serverDirectory, "ChatServer.dll"),
-            "--urls", $"http://127.0.0.1:{port}",
-            "--environment", "Production",
+            "--urls", $"http://127.0.0.1:{launch.Port}",
+            "--environment", launch.EnvironmentName,
             "--contentRoot", serverDirectory,
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-            "--Chat:Store:Kind=Sqlite",
-            $"--Chat:Store:Path={storePath}",
+            .. launch.StoreKind is { } kind ? [$"--Chat:Store:Kind={kind}"] : Array.Empty<string>(),
+            $"--Chat:Store:Path={launch.StorePath}",
             $"--Chat:AllowedOrigins:0={ChatHost.TestOrigin}",
-            .. settings,
+            .. launch.Settings,
         ];
-        if (descriptorLimit is { } limit)
+        if (launch.DescriptorLimit is { } limit)
         {
             arguments = ["-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh", .. arguments];
         }

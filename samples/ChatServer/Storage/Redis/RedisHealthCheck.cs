@@ -6,6 +6,9 @@ namespace ChatServer.Storage.Redis;
 
 /// <summary>Reports whether this node reaches the Redis of <c>Chat:Redis</c> (a PING), and what the node does while it
 /// does not. Healthy with "not used" when the node shares nothing.</summary>
+/// <remarks>Redis away is <see cref="HealthStatus.Degraded"/> (still 200 on <c>/health</c>), not Unhealthy: every node
+/// loses it at once, and a load balancer that took them all out would refuse the joiners a node still serves (its recent
+/// messages) and the reconnects whose pending sends it keeps for when Redis returns.</remarks>
 internal sealed class RedisHealthCheck(IServiceProvider services, IOptions<ChatOptions> options) : IHealthCheck
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
@@ -26,7 +29,7 @@ internal sealed class RedisHealthCheck(IServiceProvider services, IOptions<ChatO
             var meanwhile = options.Value.Store.Kind == StoreKind.Redis
                 ? "sends, edits and deletions stay pending until it is back; joiners get this node's recent messages"
                 : "presence, limits and logins of other nodes are not seen until it is back";
-            return HealthCheckResult.Unhealthy($"Redis is unavailable ({ex.GetType().Name}): {meanwhile}.");
+            return HealthCheckResult.Degraded($"Redis is unavailable ({ex.GetType().Name}): {meanwhile}.");
         }
     }
 }
