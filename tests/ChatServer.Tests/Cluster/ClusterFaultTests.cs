@@ -51,6 +51,14 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await using var cluster = await ChatCluster.StartAsync(3, NoAddressLimit);
         var senders = await ConnectAsync(cluster);
         await using var _ = senders;
+        // A reader on each node itself, past the balancer: each must see every message, in the same order.
+        var watchers = new List<RawSocket>();
+        for (var i = 0; i < cluster.NodeCount; i++)
+        {
+            var watcher = await TestUser.Anonymous(cluster.NodeAddress(i)).ConnectRawAsync();
+            await watcher.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.WelcomeType));
+            watchers.Add(watcher);
+        }
 
         var run = senders.SendAllAsync(PerUser);
         await senders.WaitUntilAcceptedAsync(Users * PerUser / 3);
@@ -73,6 +81,14 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         inFlight.Should().NotBeEmpty();
         settledWhileDown.Should().Be(0, "a send whose outcome Redis holds stays pending while it is away");
         AssertEverySendStoredOnce(senders, log);
+        var seen = new List<List<(Guid Id, long Sequence)>>();
+        foreach (var watcher in watchers)
+        {
+            seen.Add(await watcher.ReceiveMessagesAsync(Users * PerUser));
+        }
+        seen[0].Select(m => m.Id).Should().Equal(log.MessageIds, "node 1 delivered every message once, in the log's order, through the outage");
+        seen[1].Should().Equal(seen[0], "node 2 delivered them in the same order");
+        seen[2].Should().Equal(seen[0], "node 3 delivered them in the same order");
     }
 
     private static void AssertEverySendStoredOnce(Senders senders, StoredLog log)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using ChatServer.Chat;
 using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
@@ -40,7 +39,7 @@ public sealed class SharedLogTests(ITestOutputHelper output)
         var orders = new List<List<(Guid Id, long Sequence)>>();
         foreach (var watcher in watchers)
         {
-            orders.Add(await MessagesAsync(watcher, nodes.Count * PerNode));
+            orders.Add(await watcher.ReceiveMessagesAsync(nodes.Count * PerNode));
         }
 
         var total = nodes.Count * PerNode;
@@ -188,7 +187,7 @@ public sealed class SharedLogTests(ITestOutputHelper output)
         var healthText = await health.Content.ReadAsStringAsync();
         await redis.RestartAsync();
         await allAccepted.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var seenOnB = await MessagesAsync(watcherOnB, 3);
+        var seenOnB = await watcherOnB.ReceiveMessagesAsync(3);
         var stored = await store.Log.RecentAsync(10);
 
         settledWhileDown.Should().Be(0, "a send whose outcome Redis holds stays pending, never failed");
@@ -212,14 +211,14 @@ public sealed class SharedLogTests(ITestOutputHelper output)
         var watcher = await JoinAsync(TestUser.Anonymous(cutOff));
         var ids = new List<Guid>();
         ids.AddRange(await SendAllAsync(sender, "before", 5));
-        await MessagesAsync(watcher, 5);
+        await watcher.ReceiveMessagesAsync(5);
 
         await relay.CutAsync();
         ids.AddRange(await SendAllAsync(sender, "while cut off", 10));
         var seenWhileCut = watcher.Received.Count(f => RawSocket.Is(f, ChatProtocol.MessageType));
         relay.Restore();
         ids.AddRange(await SendAllAsync(sender, "after", 5));
-        var seen = await MessagesAsync(watcher, 20);
+        var seen = await watcher.ReceiveMessagesAsync(20);
 
         output.WriteLine($"20 sent on the other node; the cut-off node's watcher had {seenWhileCut} during the cut and {seen.Count} after it");
         seenWhileCut.Should().Be(5, "the cut-off node could not read the log");
@@ -265,17 +264,6 @@ public sealed class SharedLogTests(ITestOutputHelper output)
             ids.Add(id);
         }
         return ids;
-    }
-
-    // Receives until the socket has had this many live message frames (not history), and returns them in order.
-    private static async Task<List<(Guid Id, long Sequence)>> MessagesAsync(RawSocket socket, int count)
-    {
-        static bool IsMessage(JsonObject frame) => RawSocket.Is(frame, ChatProtocol.MessageType);
-        while (socket.Received.Count(IsMessage) < count)
-        {
-            await socket.ReceiveUntilAsync(IsMessage);
-        }
-        return [.. socket.Received.Where(IsMessage).Select(f => (Guid.Parse((string)f["payload"]!["id"]!), (long)f["payload"]!["sequence"]!))];
     }
 
     private sealed class AsyncDisposables(IEnumerable<IAsyncDisposable> items) : IAsyncDisposable

@@ -102,6 +102,18 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
         }
     }
 
+    /// <summary>Receives until the socket has had <paramref name="count"/> live <c>message</c> frames (not history), and
+    /// returns the id and sequence of each, in the order received.</summary>
+    public async Task<List<(Guid Id, long Sequence)>> ReceiveMessagesAsync(int count)
+    {
+        static bool IsMessage(JsonObject frame) => Is(frame, Shared.Protocol.ChatProtocol.MessageType);
+        while (Received.Count(IsMessage) < count)
+        {
+            await ReceiveUntilAsync(IsMessage);
+        }
+        return [.. Received.Where(IsMessage).Select(f => (Guid.Parse((string)f["payload"]!["id"]!), (long)f["payload"]!["sequence"]!))];
+    }
+
     public static bool Is(JsonObject frame, string type, Guid? id = null) =>
         (string?)frame["type"] == type
         && (id is null || (string?)frame["id"] == id.ToString() || (string?)frame["payload"]?["id"] == id.ToString());
