@@ -24,9 +24,14 @@ public sealed class ChatConnection : LeanConnection
     public override async Task<Guid> SendAsync(string text)
     {
         var id = Guid.NewGuid();
-        await SendFrameAsync(Encoding.UTF8.GetBytes($$"""{"type":"edit","id":"{{id}}","attempt":1,"command":{"text":""" + JsonSerializer.Serialize(text) + "}}"));
+        await SendEditAsync(id, 1, text);
         return id;
     }
+
+    /// <summary>Sends attempt <paramref name="attempt"/> of the send <paramref name="id"/> (a resend keeps the id and
+    /// the text, as the library's client does).</summary>
+    public Task SendEditAsync(Guid id, int attempt, string text) =>
+        SendFrameAsync(Encoding.UTF8.GetBytes($$"""{"type":"edit","id":"{{id}}","attempt":{{attempt}},"command":{"text":""" + JsonSerializer.Serialize(text) + "}}"));
 
     protected override void OnMessage(ReadOnlyMemory<byte> message)
     {

@@ -5,25 +5,30 @@ namespace ChatServer.LoadTest;
 
 /// <summary>The chat sample: logs senders in with HTTP Basic (<c>POST /auth</c>, any name, empty password) and opens
 /// raw WebSockets at <c>/chat/ws</c> with the server's own origin.</summary>
-public sealed class ChatTarget(ServerProcess server) : ILoadTarget
+public sealed class ChatTarget(ServerProcess server, string name = "chat") : ILoadTarget
 {
     private DirectoryInfo? _store;
     private readonly HttpClient _http = new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = server.Url };
 
-    public string Name => "chat";
+    public string Name => name;
 
     public ServerProcess Server => server;
 
     /// <summary>Gets or sets a callback for every raw frame of every connection (the soak's presence observer).</summary>
     public Action<int, ReadOnlyMemory<byte>>? OnFrame { get; set; }
 
-    public static async Task<ChatTarget> StartAsync(string repositoryRoot, bool pin)
+    /// <summary>Starts the Release build of the chat on a free port with a fresh store and the load's limits.</summary>
+    /// <param name="repositoryRoot">The repository's root.</param>
+    /// <param name="pin">Whether to pin the server to core 0.</param>
+    /// <param name="settings">More configuration, as environment variables (e.g. the Redis store of a node), or null.</param>
+    /// <param name="name">The name in the tables.</param>
+    public static async Task<ChatTarget> StartAsync(string repositoryRoot, bool pin, IReadOnlyDictionary<string, string>? settings = null, string name = "chat")
     {
         var assembly = Path.Combine(repositoryRoot, "samples", "ChatServer", "bin", "Release", "net10.0", "ChatServer.dll");
         // A fresh store per run: the durable store (Chat:Store, being added to the server) gets its own empty file in
         // a temporary folder; a server without that option ignores the setting and keeps messages in memory.
         var store = Directory.CreateTempSubdirectory("chat-load-");
-        var server = await ServerProcess.StartAsync(assembly, "/auth/me", url => new Dictionary<string, string>
+        var server = await ServerProcess.StartAsync(assembly, "/auth/me", url => new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
         {
             ["Chat__Store__Path"] = Path.Combine(store.FullName, "chat.db"),
             // The load's clients send the Origin of the server's own URL (as a page served by it would).
@@ -41,7 +46,7 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         }, pin);
-        return new ChatTarget(server) { _store = store };
+        return new ChatTarget(server, name) { _store = store };
     }
 
     public async Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken)
@@ -51,6 +56,13 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
             // Readers: the lean client, so that a thousand of them fit on the generator's one core.
             return await ChatConnection.OpenAsync(server.Url, client, null, sink, OnFrame, cancellationToken);
         }
+        // Senders (and the soak's logged-in users): the shared ChatClient, edits and acks through the library.
+        return await SharedClientConnection.OpenAsync(server.Url, client, await LoginAsync(user, cancellationToken), sink, cancellationToken);
+    }
+
+    /// <summary>Logs <paramref name="user"/> in and returns the session cookie (<c>name=value</c>).</summary>
+    public async Task<string> LoginAsync(string user, CancellationToken cancellationToken)
+    {
         using var login = new HttpRequestMessage(HttpMethod.Post, "/auth");
         // A fetch, not a browser navigation: the server answers with JSON and the cookie instead of a redirect.
         login.Headers.Add("Sec-Fetch-Mode", "cors");
@@ -59,9 +71,7 @@ public sealed class ChatTarget(ServerProcess server) : ILoadTarget
         login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
         using var response = await _http.SendAsync(login, cancellationToken);
         response.EnsureSuccessStatusCode();
-        var cookie = response.Headers.GetValues("Set-Cookie").Select(header => header.Split(';')[0]).Single(pair => pair.StartsWith("chat.session", StringComparison.Ordinal));
-        // Senders (and the soak's logged-in users): the shared ChatClient, edits and acks through the library.
-        return await SharedClientConnection.OpenAsync(server.Url, client, cookie, sink, cancellationToken);
+        return response.Headers.GetValues("Set-Cookie").Select(header => header.Split(';')[0]).Single(pair => pair.StartsWith("chat.session", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()

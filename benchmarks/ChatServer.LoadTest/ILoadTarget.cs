@@ -9,6 +9,10 @@ public interface ILoadTarget : IAsyncDisposable
     /// <summary>Gets the server process (its CPU, memory and sockets).</summary>
     ServerProcess Server { get; }
 
+    /// <summary>Gets the CPU seconds the server side has used so far (every process of it), or NaN when its processes
+    /// are not ours to read.</summary>
+    double ServerCpuSeconds() => Server.ProcessId is null ? double.NaN : Server.CpuSeconds();
+
     /// <summary>Connects client number <paramref name="client"/>, logged in as <paramref name="user"/> (a sender) or
     /// anonymous (a reader, when null), reporting what it receives to <paramref name="sink"/>.</summary>
     Task<ILoadConnection> ConnectAsync(int client, string? user, ILoadSink sink, CancellationToken cancellationToken);

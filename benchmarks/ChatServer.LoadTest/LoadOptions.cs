@@ -27,6 +27,10 @@ public sealed class LoadOptions
     public int Runs { get; private set; } = 3;
     public bool CoalesceFloor { get; private set; }
     public string? Chart { get; private set; }
+    public bool Cluster { get; private set; }
+    public int Nodes { get; private set; } = 3;
+    public TimeSpan Outage { get; private set; } = TimeSpan.FromSeconds(3);
+    public bool ClusterSqlite { get; private set; } = true;
 
     public const string Usage = """
         ChatServer.LoadTest: open-loop load on the chat sample's WebSocket server, a SignalR baseline and a broadcast floor.
@@ -49,6 +53,13 @@ public sealed class LoadOptions
           --attack-duration SECONDS    how long the bad-frame attack runs (20)
           --no-pin                     do not pin the server to core 0 and this process to core 1
           --chart FILE.png             latency against offered load (needs --stepped)
+          --cluster                    the chat on --nodes N (3) nodes over its own redis-server (append-only file, fsync
+                                       always), clients round-robin over the nodes: send → seen by all readers on every
+                                       node, against one node on Redis and one on SQLite at the same rate and clients;
+                                       then Redis killed and restarted (--outage SECONDS, 3) and a node killed under load,
+                                       counting lost and duplicated messages in the log Redis holds. Unpinned; defaults
+                                       300 clients, 6 senders, 20 msg/s, 20 s; exit 1 on any loss or duplicate
+          --no-sqlite                  (--cluster) leave out the one-node SQLite run
         """;
 
     public static LoadOptions Parse(string[] args)
@@ -91,6 +102,10 @@ public sealed class LoadOptions
                 case "--runs": options.Runs = PositiveInt(name, Value()); break;
                 case "--coalesce-floor": options.CoalesceFloor = true; break;
                 case "--chart": options.Chart = Value(); break;
+                case "--cluster": options.Cluster = true; break;
+                case "--nodes": options.Nodes = PositiveInt(name, Value()); break;
+                case "--outage": options.Outage = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
+                case "--no-sqlite": options.ClusterSqlite = false; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
         }
@@ -103,6 +118,19 @@ public sealed class LoadOptions
             options.Rate = 50;
             options.Duration = TimeSpan.FromSeconds(5);
             options.Warmup = TimeSpan.Zero;
+        }
+        if (options.Cluster)
+        {
+            // Three nodes, Redis and the generator share this machine's cores: nothing is pinned, and the defaults
+            // are modest (each given option still wins).
+            options.Pin = false;
+            options.Clients = args.Contains("--clients") ? options.Clients : 300;
+            options.Senders = args.Contains("--senders") ? options.Senders : 6;
+            options.Rate = args.Contains("--rate") ? options.Rate : 20;
+            if (options.Url is not null)
+            {
+                throw new ArgumentException("--cluster starts its own nodes and Redis: it takes no --url.");
+            }
         }
         if (options.Senders > options.Clients)
         {

@@ -45,7 +45,7 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
     {
         var phase = new LoadPhase(Interlocked.Increment(ref _phases), _connections.Count, senders, rate, duration);
         var closesBefore = EarlyCloses;
-        var cpuBefore = _target.Server.ProcessId is null ? double.NaN : _target.Server.CpuSeconds();
+        var cpuBefore = _target.ServerCpuSeconds();
         var generatorBefore = Environment.CpuUsage.TotalTime;
         var wall = Stopwatch.StartNew();
         var interval = Stopwatch.Frequency * senders / rate;
@@ -58,7 +58,7 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
         {
             await Task.Delay(50);
         }
-        var cpu = _target.Server.ProcessId is null ? double.NaN : _target.Server.CpuSeconds() - cpuBefore;
+        var cpu = _target.ServerCpuSeconds() - cpuBefore;
         var generatorCpu = (Environment.CpuUsage.TotalTime - generatorBefore).TotalSeconds;
         var result = phase.Result(_target.Name, cpu, generatorCpu, wall.Elapsed.TotalSeconds, GeneratorCores(), EarlyCloses - closesBefore);
         _phase = null;
@@ -66,7 +66,7 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
     }
 
     // The cores this process may run on (1 when Program pinned it): the generator's busy share is of these.
-    private static int GeneratorCores()
+    public static int GeneratorCores()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
         {

@@ -35,6 +35,10 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, {Enviro
 try
 {
     var root = Repository.Root();
+    if (options.Cluster)
+    {
+        return await Modes.ClusterAsync(options, root);
+    }
     if (options.Smoke)
     {
         return await Modes.SmokeAsync(options, root);

@@ -68,9 +68,12 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Gets the CPU seconds (user + system) the server process has used so far.</summary>
-    public double CpuSeconds()
+    public double CpuSeconds() => CpuSecondsOf(RequireProcess().Id);
+
+    /// <summary>Gets the CPU seconds (user + system) process <paramref name="processId"/> has used so far.</summary>
+    public static double CpuSecondsOf(int processId)
     {
-        var stat = File.ReadAllText($"/proc/{RequireProcess().Id}/stat");
+        var stat = File.ReadAllText($"/proc/{processId}/stat");
         // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
@@ -112,6 +115,17 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process is { HasExited: true };
+
+    /// <summary>Kills the server with SIGKILL (no shutdown, no goodbye to its clients) and waits until it has exited.</summary>
+    public async Task KillAsync()
+    {
+        var process = RequireProcess();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: false);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -161,7 +175,8 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server at {Url} did not answer {readyPath} within 60 s.");
     }
 
-    private static int FreePort()
+    /// <summary>Gets a loopback port that was free a moment ago.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
