@@ -22,6 +22,16 @@ public static partial class Modes
                     await Task.Delay(TimeSpan.FromSeconds(3));
                     var after = target.Server.ResidentBytes();
                     var sockets = target.Server.OpenSockets();
+                    if (options.DensityHold > TimeSpan.Zero)
+                    {
+                        // Measured already: the hold only leaves time to inspect the server (e.g. dotnet-gcdump collect -p).
+                        Console.WriteLine($"# holding {count:N0} idle connections to process {target.Server.ProcessId} for {options.DensityHold.TotalSeconds:N0} s");
+                        await Task.Delay(options.DensityHold);
+                        // Read again after the hold: what of the connect burst's memory the server gave back meanwhile.
+                        var held = target.Server.ResidentBytes();
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"# after the hold: RSS {held / 1048576.0:N1} MiB, {(held - before) / (double)count / 1024:N1} KiB per connection"));
+                    }
                     rows.Add(string.Create(CultureInfo.InvariantCulture,
                         $"| {name} | {count:N0} | {before / 1048576.0:N1} | {after / 1048576.0:N1} | {(after - before) / (double)count / 1024:N1} | {sockets:N0} | {session.EarlyCloses}{(session.FirstCloseReason is { } reason ? $" (first: {reason})" : "")} |"));
                 }

@@ -19,6 +19,7 @@ public sealed class LoadOptions
     public double P99LimitMilliseconds { get; private set; } = 100;
     public bool Density { get; private set; }
     public IReadOnlyList<int> DensityCounts { get; private set; } = [1000, 5000, 10000];
+    public TimeSpan DensityHold { get; private set; } = TimeSpan.Zero;
     public bool Smoke { get; private set; }
     public bool Soak { get; private set; }
     public bool BadFrameAttack { get; private set; }
@@ -43,6 +44,8 @@ public sealed class LoadOptions
           --duration SECONDS           measured time of the fixed-rate run (default 20)
           --stepped                    also step the rate (--steps 25,50,…, --step-duration 10) to find the capacity
           --density                    memory per idle connection (--density-counts 1000,5000,10000)
+          --density-hold SECONDS       keep each count's connections open this long after RSS is read, e.g. for
+                                       dotnet-gcdump on the server (its process id is printed)
           --runs N                     whole runs of every target, interleaved; figures are medians with min–max (default 3)
           --coalesce-floor             the floor writes every frame waiting for a socket, then flushes once (default off)
           --smoke                      CI check: 200 clients, 5 s, 50 msg/s, one run of each target (or --target);
@@ -93,6 +96,7 @@ public sealed class LoadOptions
                 case "--step-duration": options.StepDuration = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
                 case "--p99-limit": options.P99LimitMilliseconds = PositiveDouble(name, Value()); break;
                 case "--density": options.Density = true; break;
+                case "--density-hold": options.DensityHold = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
                 case "--density-counts": options.DensityCounts = [.. Value().Split(',').Select(count => PositiveInt(name, count))]; break;
                 case "--smoke": options.Smoke = true; break;
                 case "--soak": options.Soak = true; break;

@@ -37,6 +37,7 @@ public sealed partial class ChatRoom : IDisposable
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer _server;
     private readonly TimeProvider _time;
+    private readonly WebSocketMessageChannelOptions _channelOptions;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
     private readonly Dictionary<string, PresenceEntry> _presenceEntries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PresenceEntry?> _presencePending = new(StringComparer.Ordinal);
@@ -83,6 +84,19 @@ public sealed partial class ChatRoom : IDisposable
         _server.LedgerFailed += (_, failure) =>
             ChatLog.LedgerFailed(_logger, failure.Exception, failure.Context.Id.Value, failure.Context.Attempt, failure.Context.Connection.Id,
                 failure.Outcome is { } outcome ? outcome.Error?.Code ?? "accepted" : "none: the claim failed");
+        // The library's channel: UTF-8 text only (a binary frame closes with 1003), the frame limit (1009), and a
+        // bounded outbox whose overflow closes a slow reader with 1008; every timeout on the host's one clock. One
+        // instance for every connection: the options are the room's, not the connection's.
+        _channelOptions = new WebSocketMessageChannelOptions
+        {
+            MaxMessageSize = _options.MaxFrameSize,
+            TextOnly = true,
+            OutboxCapacity = _options.OutboxCapacity,
+            OutboxByteCapacity = _options.OutboxByteCapacity,
+            OutboxFullMode = OutboxFullMode.Close,
+            CloseTimeout = _options.CloseTimeout,
+            TimeProvider = _time,
+        };
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
@@ -155,18 +169,7 @@ public sealed partial class ChatRoom : IDisposable
         using var shutdown = stopping.Register(static state => ((RemoteEditConnection)state!).CloseGracefully(ShutdownCloseReason), connection);
         try
         {
-            // The library's channel: UTF-8 text only (a binary frame closes with 1003), the frame limit (1009), and a
-            // bounded outbox whose overflow closes a slow reader with 1008; every timeout on the host's one clock.
-            var socketChannel = new WebSocketMessageChannel(socket, new WebSocketMessageChannelOptions
-            {
-                MaxMessageSize = _options.MaxFrameSize,
-                TextOnly = true,
-                OutboxCapacity = _options.OutboxCapacity,
-                OutboxByteCapacity = _options.OutboxByteCapacity,
-                OutboxFullMode = OutboxFullMode.Close,
-                CloseTimeout = _options.CloseTimeout,
-                TimeProvider = _time,
-            });
+            var socketChannel = new WebSocketMessageChannel(socket, _channelOptions);
             // A connection that sends more bad frames than its budget is closed with 1008.
             var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
             var channel = new BadFrameBudgetChannel(socketChannel, socket, budget, _options.CloseTimeout, _time);
