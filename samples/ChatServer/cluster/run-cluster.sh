@@ -58,6 +58,8 @@ wait_healthy() {
 # 1. Build once: the published app serves the Blazor client from its wwwroot (a build output only does so in the
 #    Development profile).
 echo "Publishing the chat to $app ..."
+# A clean clone has no artifacts folder yet: the publish log goes there.
+mkdir -p "$root/artifacts"
 dotnet publish "$root/samples/ChatServer" -c Release -o "$app" >"$root/artifacts/chat-publish.log" 2>&1 \
   || { tail -n 30 "$root/artifacts/chat-publish.log"; echo "dotnet publish failed (log: artifacts/chat-publish.log)." >&2; exit 1; }
 
