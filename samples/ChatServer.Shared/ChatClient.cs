@@ -81,7 +81,14 @@ public sealed class ChatClient : IAsyncDisposable
             // top of it (a conflicting edit that lost shows the server's text, and PredictionMismatches reports it).
             Includes = static (message, edit) => edit.Value is SendMessage || message.Includes(edit.Id.Value),
         });
-        EditOverridden = View.PredictionMismatches(TextComparer);
+        // Told from each edit's own acceptance, not from the view: the view's merge may take the server's copy (which
+        // already includes the edit) before it has shown the prediction, and then no prediction is ever replaced. The
+        // server posts the changed message before the ack, so at the acceptance the copy here is the one that counts.
+        EditOverridden = Edits.Events
+            .Where(static e => e.Kind == EditEventKind.Accepted && e.Edit.Value is EditMessage)
+            .Select(e => Overridden(e.Edit))
+            .Where(static mismatch => mismatch.HasValue)
+            .Select(static mismatch => mismatch!.Value);
         // The library keeps the connection: backoff with jitter, status, reconnect on demand, resend of unsettled sends.
         _connection = new RemoteEditClientConnection(ConnectAsync, Protocol, new RemoteEditClientConnectionOptions
         {
@@ -118,8 +125,8 @@ public sealed class ChatClient : IAsyncDisposable
     public EditWireProtocol Protocol => ChatWire.Protocol;
 
     /// <summary>Gets the edits of this client whose text the server did not keep: another tab edited the same message
-    /// first, so the view shows the server's text instead of the prediction (which the mismatch still holds, so the
-    /// text typed is not lost). Cold, like <see cref="View"/>: each subscription runs its own merge.</summary>
+    /// first, so the view shows the server's text instead of the text typed (which the mismatch's prediction holds, so
+    /// it is not lost). Reported at the edit's acceptance; hot: a subscriber is told of the acceptances after it.</summary>
     public IObservable<PredictionMismatch<ChatMessage, EditId>> EditOverridden { get; }
 
     /// <summary>Gets the authoritative messages, keyed by id, as change sets: history on connect, then live messages.</summary>
@@ -266,6 +273,19 @@ public sealed class ChatClient : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    // An accepted edit whose message, as the server keeps it, took it into account with another text: another tab's
+    // edit of the same revision came first.
+    private PredictionMismatch<ChatMessage, EditId>? Overridden(Edit<ChatCommand> edit)
+    {
+        var change = (EditMessage)edit.Value;
+        var key = new EditId(change.MessageId);
+        return _messages.TryGetValue(key, out var message)
+            && message.Includes(edit.Id.Value)
+            && !string.Equals(message.Text, change.Text, StringComparison.Ordinal)
+                ? new PredictionMismatch<ChatMessage, EditId>(key, message with { Text = change.Text }, message, edit.Id)
+                : null;
+    }
+
     // After a reconnect the history replaces what was there: messages missed while away appear, nothing is doubled.
     private void ApplyHistory(List<ChatMessage> history)
     {
@@ -331,10 +351,6 @@ public sealed class ChatClient : IAsyncDisposable
         DeleteMessage => null,
         _ => current,
     };
-
-    // A mismatch is a text the user saw replaced: the times and ids the server records are not part of the prediction.
-    private static readonly IEqualityComparer<ChatMessage> TextComparer =
-        EqualityComparer<ChatMessage>.Create(static (x, y) => string.Equals(x?.Text, y?.Text, StringComparison.Ordinal), static message => message.Text.GetHashCode(StringComparison.Ordinal));
 
     private static T? Read<T>(JsonElement payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
         where T : class

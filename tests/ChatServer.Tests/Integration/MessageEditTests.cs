@@ -120,7 +120,15 @@ public sealed class MessageEditTests
         using var bobView = new LiveCollection<ChatMessage, EditId>((await bob.ConnectAsync()).Messages);
         using var secondView = new LiveCollection<OptimisticItem<ChatMessage, EditId>, EditId>(secondTab.View);
         var overridden = new List<PredictionMismatch<ChatMessage, EditId>>();
-        using var watch = secondTab.EditOverridden.Subscribe(mismatch => { lock (overridden) { overridden.Add(mismatch); } });
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = secondTab.EditOverridden.Subscribe(mismatch =>
+        {
+            lock (overridden)
+            {
+                overridden.Add(mismatch);
+            }
+            reported.TrySetResult();
+        });
         var sent = await firstTab.SendAndSettleAsync("draft");
         var original = await WaitForMessageAsync(secondTab, sent.Id);
 
@@ -133,6 +141,7 @@ public sealed class MessageEditTests
         secondView.Items[sent.Id].Item.Text.Should().Be("first tab's text");
         await bobView.WaitUntilAsync(items => items[sent.Id].Text == "first tab's text" && items[sent.Id].Includes(second.Id.Value));
         bobView.Items[sent.Id].Revision.Should().Be(1);
+        await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
         lock (overridden)
         {
             overridden.Should().ContainSingle().Which.Should().Match<PredictionMismatch<ChatMessage, EditId>>(
