@@ -11,25 +11,21 @@ internal static class ServerChannelDriver
         Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
-        // The caller's cancellation closes the connection, and the connection's Closed token stops both loops: one
-        // token for everything instead of a linked source per connection (each is an object, a registration on both
-        // tokens, and their registration tables, held for the life of an idle connection).
-        using var abort = cancellationToken.UnsafeRegister(static state => ((RemoteEditConnection)state!).Close(), connection);
-        var stop = connection.Closed;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
         // The per-connection bound: a slot is taken, in arrival order, before an edit starts, and given back after its
         // reply was posted. Not disposed: runs still in progress when the loops end give their slots back later.
         var slots = new SemaphoreSlim(server.Options.MaxConcurrentEditsPerConnection);
         try
         {
-            var sending = SendLoopAsync(connection, channel, stop);
-            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, slots, stop);
+            var sending = SendLoopAsync(connection, channel, stop.Token);
+            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, slots, stop.Token);
             if (await Task.WhenAny(sending, receiving, connection.GracefulClose).ConfigureAwait(false) == connection.GracefulClose)
             {
-                await CloseGracefullyAsync(server, connection, channel, slots, sending, receiving, stop).ConfigureAwait(false);
+                await CloseGracefullyAsync(server, connection, channel, slots, sending, receiving, stop.Token).ConfigureAwait(false);
             }
 
-            // Fires Closed, which ends whichever loop is still running.
             connection.Close();
+            await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         }
         finally
