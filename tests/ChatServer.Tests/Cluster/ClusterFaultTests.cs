@@ -156,8 +156,6 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
 
         public IReadOnlyList<Guid> Rejected => [.. _outcomes.Where(o => o.Value == EditEventKind.Rejected).Select(o => o.Key.Value)];
 
-        public IReadOnlyCollection<EditId> Settled => [.. _outcomes.Keys];
-
         public int Reconnected => _reconnected.Count;
 
         public void Add(TestUser user, ChatClient client)

@@ -79,13 +79,10 @@ public sealed class RedisRoomStore
                 return new RedisChangeResult(RedisChangeOutcome.Existing, 0);
             }
             var current = found.Stored.Message;
-            var result = command is EditMessage editCommand
-                ? await Retry.RunAsync(
-                    () => Log.ChangeAsync(editId, command, found, EditedMessage.Of(current, editId, editCommand.Text, current.Revision == editCommand.BaseRevision, _time.GetUtcNow()), deletion: null),
-                    cancellationToken)
-                : await Retry.RunAsync(
-                    () => Log.ChangeAsync(editId, command, found, current with { Text = "" }, new MessageDeleted(messageId, editId)),
-                    cancellationToken);
+            var (after, deleted) = command is EditMessage edit
+                ? (EditedMessage.Of(current, editId, edit.Text, current.Revision == edit.BaseRevision, _time.GetUtcNow()), (MessageDeleted?)null)
+                : (current with { Text = "" }, new MessageDeleted(messageId, editId));
+            var result = await Retry.RunAsync(() => Log.ChangeAsync(editId, command, found, after, deleted), cancellationToken);
             if (result.Outcome != RedisChangeOutcome.Changed)
             {
                 return result;
