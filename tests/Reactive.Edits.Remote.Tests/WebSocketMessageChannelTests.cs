@@ -44,6 +44,27 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Send_ToAnIdleSocketThatTakesWritesAtOnce_IsWrittenBeforeSendReturns_InOrder()
+    {
+        // The socket's stream takes every write at once, as Kestrel's output pipe usually does: the send that finds
+        // nothing being written writes the frame itself, with no hand-over to another thread.
+        var stream = new WriteRecordingStream();
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        await using var channel = new WebSocketMessageChannel(socket);
+
+        foreach (var text in new[] { "one", "two", "three" })
+        {
+            var send = channel.SendAsync(ChannelMessage.Text(text), default);
+            send.IsCompletedSuccessfully.Should().BeTrue();
+            await send;
+        }
+
+        // A server's text frame: FIN and opcode 1, the length, the payload (unmasked).
+        stream.Written.Should().Equal(
+            [0x81, 3, .. "one"u8.ToArray(), 0x81, 3, .. "two"u8.ToArray(), 0x81, 5, .. "three"u8.ToArray()]);
+    }
+
+    [Fact]
     public async Task Receive_FragmentedMessage_IsAssembled()
     {
         var (client, server) = await CreatePairAsync();

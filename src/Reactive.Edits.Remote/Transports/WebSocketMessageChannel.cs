@@ -11,7 +11,7 @@ namespace Reactive.Edits.Remote;
 /// <see cref="WebSocketMessageChannelOptions"/>; its timers run on <see cref="WebSocketMessageChannelOptions.TimeProvider"/>.</para>
 /// <list type="table">
 /// <listheader><term>situation</term><description>behaviour</description></listheader>
-/// <item><term>send</term><description><see cref="SendAsync"/> puts the message in the outbox and returns; one send loop writes the outbox to the socket in order. The message's memory is held until it is written: do not modify it</description></item>
+/// <item><term>send</term><description><see cref="SendAsync"/> puts the message in the outbox and returns; the outbox is written to the socket in order, one write at a time. When nothing is being written, <see cref="SendAsync"/> starts the write itself and returns as soon as the socket has taken the message or the write has to wait; no task runs while the outbox is empty. The message's memory is held until it is written: do not modify it</description></item>
 /// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight may finish, then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent and <see cref="CloseAsync"/> waits for the peer's close: all of it within <see cref="CloseTimeout"/> counted from the overflow, after which the send is cancelled (aborting the socket) and <see cref="CloseAsync"/> returns. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, and a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close)</description></item>
 /// <item><term>outbox full, <see cref="OutboxFullMode.DropNewest"/></term><description>the message is dropped and counted in <see cref="DroppedMessages"/></description></item>
 /// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
@@ -40,19 +40,23 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private readonly WebSocket _socket;
     private readonly WebSocketMessageChannelOptions _options;
 
-    // Socket writes (the send loop's data frames and every close frame) go one at a time.
+    // Socket writes (the pump's data frames and every close frame) go one at a time.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
 
-    // The outbox, guarded by its gate; the send loop waits on the signal when it is empty.
+    // The outbox, guarded by its gate. A pump (PumpAsync) writes it out while _pumping is set; it is started by the send
+    // that finds no pump running and ends when the outbox is empty, so an idle connection holds no send task and a
+    // message sent to an idle socket is written by its caller, with no hand-over to another thread.
     private readonly object _outboxGate = new();
     private readonly Queue<ChannelMessage> _outbox = new();
     private long _outboxBytes;
     private bool _outboxClosed;
     private bool _overflowed;
+    private bool _pumping;
     private Exception? _sendFailure;
-    private TaskCompletionSource? _outboxSignal;
     private long _dropped;
-    private readonly Task _sendLoop;
+
+    // Completed once the outbox is closed and the pump has stopped (after the 1008 close, on an overflow); made on demand.
+    private TaskCompletionSource? _sendDone;
 
     // Set when the outbox overflowed: wakes a pending receive, which returns null at once.
     private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +97,6 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         options.Validate();
         _socket = socket;
         _options = options;
-        _sendLoop = SendLoopAsync();
     }
 
     /// <summary>Gets the options the channel runs with.</summary>
@@ -124,8 +127,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     public long DroppedMessages => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc/>
-    /// <remarks>Returns once the message is in the outbox; the send loop writes it to the socket in order. The
-    /// message's memory is held until then: do not modify it.</remarks>
+    /// <remarks>Returns once the message is in the outbox; it is written to the socket in order. When no write is under
+    /// way, this call starts it and returns when the socket has taken the message or the write has to wait. The
+    /// message's memory is held until it is written: do not modify it.</remarks>
     /// <exception cref="MessageChannelOverflowException">The outbox is full under <see cref="OutboxFullMode.Close"/>, now or earlier; the connection is closing with 1008.</exception>
     /// <exception cref="IOException">The socket failed while sending an earlier message.</exception>
     /// <exception cref="InvalidOperationException">The channel is closing or closed.</exception>
@@ -136,8 +140,8 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        TaskCompletionSource? signal;
         var overflow = false;
+        var startPump = false;
         lock (_outboxGate)
         {
             if (_overflowed)
@@ -157,6 +161,8 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             {
                 _outbox.Enqueue(message);
                 _outboxBytes += length;
+                startPump = !_pumping;
+                _pumping = true;
             }
             else if (_options.OutboxFullMode == OutboxFullMode.DropNewest)
             {
@@ -170,20 +176,25 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                 _outbox.Clear();
                 _outboxBytes = 0;
                 overflow = true;
-            }
 
-            signal = _outboxSignal;
-            _outboxSignal = null;
+                // A running pump sends the 1008 close after its write; with none running, one is started for it.
+                startPump = !_pumping;
+                _pumping = true;
+            }
         }
 
-        signal?.TrySetResult();
         if (overflow)
         {
             OnOverflow();
-            return ValueTask.FromException(new MessageChannelOverflowException());
         }
 
-        return ValueTask.CompletedTask;
+        if (startPump)
+        {
+            // Runs here until its first write has to wait; it catches every failure itself.
+            _ = PumpAsync();
+        }
+
+        return overflow ? ValueTask.FromException(new MessageChannelOverflowException()) : ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -251,7 +262,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             _options.CloseTimeout,
             Timeout.InfiniteTimeSpan);
         CloseOutbox(failure: null);
-        await _sendLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await SendCompletion().WaitAsync(cancellationToken).ConfigureAwait(false);
         await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken).ConfigureAwait(false);
     }
 
@@ -326,10 +337,10 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    // Refuses further sends and wakes the send loop, which ends once the outbox is empty.
+    // Refuses further sends; a running pump ends once the outbox is empty.
     private void CloseOutbox(Exception? failure)
     {
-        TaskCompletionSource? signal;
+        TaskCompletionSource? done;
         lock (_outboxGate)
         {
             _outboxClosed = true;
@@ -340,11 +351,26 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                 _outboxBytes = 0;
             }
 
-            signal = _outboxSignal;
-            _outboxSignal = null;
+            done = _pumping ? null : _sendDone;
         }
 
-        signal?.TrySetResult();
+        done?.TrySetResult();
+    }
+
+    // Completes when the outbox is closed and written out (or dropped after a failure), and on an overflow once the 1008
+    // close has been sent or has failed.
+    private Task SendCompletion()
+    {
+        lock (_outboxGate)
+        {
+            if (_outboxClosed && !_pumping)
+            {
+                return Task.CompletedTask;
+            }
+
+            _sendDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _sendDone.Task;
+        }
     }
 
     private void OnOverflow()
@@ -388,12 +414,12 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    // After an overflow: the send loop sends the 1008 close (or is aborted at the deadline), then the peer's close is awaited.
+    // After an overflow: the pump sends the 1008 close (or is aborted at the deadline), then the peer's close is awaited.
     private async Task OverflowHandshakeAsync()
     {
         try
         {
-            await _sendLoop.ConfigureAwait(false);
+            await SendCompletion().ConfigureAwait(false);
             if (_abandonedReceive is { } pending)
             {
                 await pending.ConfigureAwait(false);
@@ -415,16 +441,17 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    private async Task SendLoopAsync()
+    // Writes the outbox out in order, then stops; started by the send that found no pump running (see _pumping).
+    private async Task PumpAsync()
     {
-        // Yield at once, so that the constructor does not run the loop.
-        await Task.Yield();
+        Exception? failure = null;
         try
         {
             while (true)
             {
-                ChannelMessage message = default;
-                Task? wait = null;
+                ChannelMessage message;
+                bool stopped;
+                TaskCompletionSource? written = null;
                 lock (_outboxGate)
                 {
                     if (_overflowed)
@@ -432,39 +459,54 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                         break;
                     }
 
-                    if (_outbox.TryDequeue(out message))
+                    stopped = !_outbox.TryDequeue(out message);
+                    if (stopped)
                     {
-                        _outboxBytes -= message.Data.Length;
-                    }
-                    else if (_outboxClosed)
-                    {
-                        break;
+                        // Stopped under the gate: the next send starts a new pump. A closed outbox is now written out.
+                        _pumping = false;
+                        written = _outboxClosed ? _sendDone : null;
                     }
                     else
                     {
-                        _outboxSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        wait = _outboxSignal.Task;
+                        _outboxBytes -= message.Data.Length;
                     }
                 }
 
-                if (wait is not null)
+                if (stopped)
                 {
-                    await wait.ConfigureAwait(false);
-                    continue;
+                    written?.TrySetResult();
+                    return;
                 }
 
                 await WriteAsync(message, _abort.Token).ConfigureAwait(false);
             }
 
-            if (IsOverflowed)
-            {
-                await CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SlowConsumerCloseReason, _abort.Token).ConfigureAwait(false);
-            }
+            await CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SlowConsumerCloseReason, _abort.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+#pragma warning disable CA1031 // Any failure of the socket ends the sending side; the next SendAsync reports it.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            CloseOutbox(ex);
+            failure = ex;
         }
+
+        // Stopped by a failure or after the 1008 close: the outbox is closed for good.
+        TaskCompletionSource done;
+        lock (_outboxGate)
+        {
+            _pumping = false;
+            _outboxClosed = true;
+            if (failure is not null)
+            {
+                _sendFailure ??= failure;
+                _outbox.Clear();
+                _outboxBytes = 0;
+            }
+
+            done = _sendDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        done.TrySetResult();
     }
 
     private async Task WriteAsync(ChannelMessage message, CancellationToken cancellationToken)
@@ -573,7 +615,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         {
 
             CloseOutbox(failure: null);
-            await _sendLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
+            await SendCompletion().WaitAsync(timeout.Token).ConfigureAwait(false);
             await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
             if (Volatile.Read(ref _receiving) is { IsCompleted: false } receiving)
             {
