@@ -31,6 +31,8 @@ public sealed partial class ChatRoom : IDisposable
     private readonly object _gate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
     private readonly IMessageStore? _store;
+    // Sends that arrive while another is being stored wait for the next commit together: one disk flush for the group.
+    private readonly GroupCommit<NewMessage, ChatMessage> _sendCommits;
     private readonly SendValidator _validator;
     private readonly PresenceTracker _presence;
     private readonly ChatOptions _options;
@@ -65,6 +67,7 @@ public sealed partial class ChatRoom : IDisposable
         ArgumentNullException.ThrowIfNull(storage);
         _store = storage.Local;
         _shared = storage.Shared;
+        _sendCommits = new GroupCommit<NewMessage, ChatMessage>(PublishGroup, MaxSendsPerCommit);
         _window = new Storage.Redis.RedisRecentWindow(options.Value.HistorySize);
         _validator = validator;
         _presence = presence;
@@ -267,7 +270,7 @@ public sealed partial class ChatRoom : IDisposable
         }
         try
         {
-            Publish(context.Id.Value, user, command.Text);
+            await _sendCommits.CommitAsync(new NewMessage(context.Id.Value, user, command.Text));
         }
         catch (StorageUnavailableException)
         {
@@ -378,14 +381,23 @@ public sealed partial class ChatRoom : IDisposable
         }
     }
 
-    private void Publish(Guid id, string user, string text)
+    // The most sends stored in one transaction.
+    private const int MaxSendsPerCommit = 128;
+
+    // Stores a group of sends in one commit and posts each to every connection, in order, in the same step. Each send's
+    // ack follows once its handler returns, i.e. after this.
+    private IReadOnlyList<ChatMessage> PublishGroup(IReadOnlyList<NewMessage> sends)
     {
         lock (_gate)
         {
-            var message = _store!.Append(id, user, text);
+            var messages = _store!.Append(sends);
             _historyFrames = null;
-            PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage));
-            ChatLog.MessagePosted(_logger, message.Sequence, user);
+            foreach (var message in messages)
+            {
+                PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage));
+                ChatLog.MessagePosted(_logger, message.Sequence, message.User);
+            }
+            return messages;
         }
     }
 

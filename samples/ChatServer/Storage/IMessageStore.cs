@@ -17,12 +17,18 @@ public interface IMessageStore
     /// <returns>The message, or <see langword="null"/> when the store has none with that id.</returns>
     StoredMessage? Find(Guid id);
 
-    /// <summary>Stores a new message; when this returns, the message is as durable as the store can make it.</summary>
+    /// <summary>Stores new messages, in order, all or none; when this returns, they are as durable as the store can make
+    /// them. Messages that arrive together are stored together: one transaction, one flush of the disk.</summary>
+    /// <param name="messages">The messages, at least one.</param>
+    /// <returns>The stored messages, in the same order, numbered in sequence.</returns>
+    IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages);
+
+    /// <summary>Stores one new message; see <see cref="Append(IReadOnlyList{NewMessage})"/>.</summary>
     /// <param name="id">The id of the edit that creates it.</param>
     /// <param name="user">The author, from the connection's identity.</param>
     /// <param name="text">The validated text.</param>
     /// <returns>The stored message.</returns>
-    ChatMessage Append(Guid id, string user, string text);
+    ChatMessage Append(Guid id, string user, string text) => Append([new NewMessage(id, user, text)])[0];
 
     /// <summary>Records an edit of <paramref name="current"/>: its new text when <paramref name="apply"/> is set (the
     /// revision grows by one), else only its id (a conflicting edit that lost); durable when this returns.</summary>

@@ -23,15 +23,22 @@ public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> 
     public StoredMessage? Find(Guid id) => _recent.Find(stored => stored.Message.Id == id);
 
     /// <inheritdoc/>
-    public ChatMessage Append(Guid id, string user, string text)
+    public IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages)
     {
-        var message = new ChatMessage(id, user, text, time.GetUtcNow(), ++_sequence);
-        _recent.Add(new StoredMessage(message, IsDeleted: false));
+        ArgumentNullException.ThrowIfNull(messages);
+        var now = time.GetUtcNow();
+        var stored = new List<ChatMessage>(messages.Count);
+        foreach (var (id, user, text) in messages)
+        {
+            var message = new ChatMessage(id, user, text, now, ++_sequence);
+            _recent.Add(new StoredMessage(message, IsDeleted: false));
+            stored.Add(message);
+        }
         if (_recent.Count > _capacity)
         {
             _recent.RemoveRange(0, _recent.Count - _capacity);
         }
-        return message;
+        return stored;
     }
 
     /// <inheritdoc/>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatServer.Storage;
 
-/// <summary>The messages in the SQLite database: <see cref="Append"/> returns after the commit, so the ack that follows
+/// <summary>The messages in the SQLite database: <see cref="Append(IReadOnlyList{NewMessage})"/> returns after the commit, so the ack that follows
 /// promises a message that survives a crash. The recent ones are also kept in memory for new connections' history.</summary>
 /// <remarks>Not thread-safe on its own beyond the database's lock: <see cref="ChatRoom"/> calls it under its gate, which
 /// also keeps sequence numbers in commit order.</remarks>
@@ -104,41 +104,52 @@ public sealed class SqliteMessageStore : IMessageStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>The insert and the removal of an earlier rejection of the same edit id are one transaction.</remarks>
-    /// <exception cref="StorageUnavailableException">The message could not be stored durably (see <see cref="SqliteChatDatabase.Write{T}"/>); nothing changed here.</exception>
-    public ChatMessage Append(Guid id, string user, string text)
+    /// <remarks>The inserts and the removal of earlier rejections of the same edit ids are one transaction: one flush of
+    /// the write-ahead log for the whole group.</remarks>
+    /// <exception cref="StorageUnavailableException">The messages could not be stored durably (see <see cref="SqliteChatDatabase.Write{T}"/>); none of them is stored.</exception>
+    public IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages)
     {
-        var message = new ChatMessage(id, user, text, _time.GetUtcNow(), _sequence + 1);
+        ArgumentNullException.ThrowIfNull(messages);
+        var now = _time.GetUtcNow();
+        var stored = new List<ChatMessage>(messages.Count);
+        foreach (var (id, user, text) in messages)
+        {
+            stored.Add(new ChatMessage(id, user, text, now, _sequence + stored.Count + 1));
+        }
         _database.Write(connection =>
         {
             using var transaction = connection.BeginTransaction();
-            using (var insert = connection.CreateCommand())
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO messages (sequence, id, user, text, sent_at_ticks) VALUES ($sequence, $id, $user, $text, $sentAt);";
+            var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
+            var insertId = insert.Parameters.Add("$id", SqliteType.Text);
+            var user = insert.Parameters.Add("$user", SqliteType.Text);
+            var text = insert.Parameters.Add("$text", SqliteType.Text);
+            var sentAt = insert.Parameters.Add("$sentAt", SqliteType.Integer);
+            // A retry that is accepted supersedes the earlier rejected attempt.
+            using var forget = connection.CreateCommand();
+            forget.CommandText = "DELETE FROM edit_rejections WHERE id = $id;";
+            var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
+            foreach (var message in stored)
             {
-                insert.CommandText = "INSERT INTO messages (sequence, id, user, text, sent_at_ticks) VALUES ($sequence, $id, $user, $text, $sentAt);";
-                insert.Parameters.AddWithValue("$sequence", message.Sequence);
-                insert.Parameters.AddWithValue("$id", SqliteEditLedger.Key(id));
-                insert.Parameters.AddWithValue("$user", user);
-                insert.Parameters.AddWithValue("$text", text);
-                insert.Parameters.AddWithValue("$sentAt", message.SentAt.UtcTicks);
+                sequence.Value = message.Sequence;
+                insertId.Value = forgetId.Value = SqliteEditLedger.Key(message.Id);
+                user.Value = message.User;
+                text.Value = message.Text;
+                sentAt.Value = message.SentAt.UtcTicks;
                 insert.ExecuteNonQuery();
-            }
-            using (var forget = connection.CreateCommand())
-            {
-                // A retry that is accepted supersedes the earlier rejected attempt.
-                forget.CommandText = "DELETE FROM edit_rejections WHERE id = $id;";
-                forget.Parameters.AddWithValue("$id", SqliteEditLedger.Key(id));
                 forget.ExecuteNonQuery();
             }
             transaction.Commit();
             return true;
         });
-        _sequence = message.Sequence;
-        _recent.Add(message);
+        _sequence += stored.Count;
+        _recent.AddRange(stored);
         if (_recent.Count > _capacity)
         {
             _recent.RemoveRange(0, _recent.Count - _capacity);
         }
-        return message;
+        return stored;
     }
 
     private const string Columns = "sequence, id, user, text, sent_at_ticks, revision, edited_at_ticks, edit_ids";

@@ -75,7 +75,7 @@ public sealed class ChatServerTests
 
         public ChatServer.Storage.StoredMessage? Find(Guid id) => throw crash;
 
-        public ChatMessage Append(Guid id, string user, string text) => throw crash;
+        public IReadOnlyList<ChatMessage> Append(IReadOnlyList<ChatServer.Storage.NewMessage> messages) => throw crash;
 
         public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => throw crash;
 

@@ -19,7 +19,7 @@ public sealed class SqliteEditLedgerTests : IDisposable
         var id = EditId.New();
         var (store, ledger) = Open();
         (await ledger.ClaimAsync(id, 1, Hello, default)).IsOwner.Should().BeTrue();
-        store.Append(id.Value, "ada", Hello.Text);
+        store.Append([new NewMessage(id.Value, "ada", Hello.Text)]);
         await ledger.CompleteAsync(id, 1, EditOutcome.Accepted, default);
 
         var (reopenedStore, reopened) = Open();
@@ -28,6 +28,23 @@ public sealed class SqliteEditLedgerTests : IDisposable
         claim.IsOwner.Should().BeFalse();
         (await claim.Outcome).Should().Be(EditOutcome.Accepted);
         reopenedStore.Recent().Should().ContainSingle(m => m.Id == id.Value && m.Text == "hello" && m.Sequence == 1);
+    }
+
+    [Fact]
+    public void Append_AGroup_IsStoredInOneTransaction_AllOrNone()
+    {
+        var (store, _) = Open();
+        var first = new NewMessage(Guid.NewGuid(), "ada", "one");
+        store.Append([first]);
+        var fresh = new NewMessage(Guid.NewGuid(), "ada", "two");
+
+        // The second message repeats an id that is stored already: its insert fails, and so does the whole group.
+        store.Invoking(s => s.Append([fresh, first with { Text = "again" }])).Should().Throw<Microsoft.Data.Sqlite.SqliteException>();
+        var stored = store.Append([fresh, new NewMessage(Guid.NewGuid(), "bob", "three")]);
+
+        stored.Select(static m => (m.Text, m.Sequence)).Should().Equal(("two", 2L), ("three", 3L));
+        var (reopened, _) = Open();
+        reopened.Recent().Select(static m => (m.Text, m.Sequence)).Should().Equal(("one", 1L), ("two", 2L), ("three", 3L));
     }
 
     [Fact]
@@ -54,7 +71,7 @@ public sealed class SqliteEditLedgerTests : IDisposable
         var id = EditId.New();
         var (store, ledger) = Open();
         await ledger.ClaimAsync(id, 1, Hello, default);
-        store.Append(id.Value, "ada", Hello.Text);
+        store.Append([new NewMessage(id.Value, "ada", Hello.Text)]);
         await ledger.CompleteAsync(id, 1, EditOutcome.Accepted, default);
 
         var claim = await ledger.ClaimAsync(id, 1, new SendMessage("other"), default);

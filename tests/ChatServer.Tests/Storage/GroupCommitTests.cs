@@ -1,0 +1,85 @@
+using ChatServer.Chat;
+
+namespace ChatServer.Tests.Storage;
+
+/// <summary>Sends that arrive while another is being stored are stored together, each answered with its own result.</summary>
+public sealed class GroupCommitTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task CommitAsync_NothingUnderWay_CommitsAtOnceOnTheCallersThread()
+    {
+        var thread = -1;
+        var commits = new GroupCommit<int, string>(group =>
+        {
+            thread = Environment.CurrentManagedThreadId;
+            return [.. group.Select(static item => $"stored {item}")];
+        }, maxGroup: 10);
+
+        var stored = commits.CommitAsync(1);
+
+        var caller = Environment.CurrentManagedThreadId;
+        stored.IsCompletedSuccessfully.Should().BeTrue("a lone item waits for nothing");
+        thread.Should().Be(caller);
+        (await stored).Should().Be("stored 1");
+    }
+
+    [Fact]
+    public async Task CommitAsync_ItemsArrivingDuringACommit_AreCommittedTogetherNext_InArrivalOrder_EachWithItsResult()
+    {
+        using var firstEntered = new ManualResetEventSlim();
+        using var releaseFirst = new ManualResetEventSlim();
+        var groups = new List<int[]>();
+        var commits = new GroupCommit<int, string>(group =>
+        {
+            lock (groups)
+            {
+                groups.Add([.. group]);
+            }
+            if (group[0] == 1)
+            {
+                firstEntered.Set();
+                releaseFirst.Wait(Guard);
+            }
+            return [.. group.Select(static item => $"stored {item}")];
+        }, maxGroup: 2);
+
+        var first = Task.Run(() => commits.CommitAsync(1));
+        firstEntered.Wait(Guard).Should().BeTrue();
+        var waiting = new[] { commits.CommitAsync(2), commits.CommitAsync(3), commits.CommitAsync(4) };
+        waiting.Should().OnlyContain(task => !task.IsCompleted, "a commit is under way");
+        releaseFirst.Set();
+
+        (await first.WaitAsync(Guard)).Should().Be("stored 1");
+        (await Task.WhenAll(waiting).WaitAsync(Guard)).Should().Equal("stored 2", "stored 3", "stored 4");
+        groups.Should().BeEquivalentTo(new[] { new[] { 1 }, [2, 3], [4] }, options => options.WithStrictOrdering(),
+            "the items that waited are committed together, at most maxGroup at a time, in arrival order");
+    }
+
+    [Fact]
+    public async Task CommitAsync_TheCommitOfAGroupFails_EveryItemOfThatGroupSeesTheFailure_TheNextGroupCommits()
+    {
+        using var firstEntered = new ManualResetEventSlim();
+        using var releaseFirst = new ManualResetEventSlim();
+        var failure = new IOException("the disk is full");
+        var commits = new GroupCommit<int, int>(group =>
+        {
+            if (group[0] == 1)
+            {
+                firstEntered.Set();
+                releaseFirst.Wait(Guard);
+                throw failure;
+            }
+            return [.. group];
+        }, maxGroup: 10);
+
+        var first = Task.Run(() => commits.CommitAsync(1));
+        firstEntered.Wait(Guard).Should().BeTrue();
+        var second = commits.CommitAsync(2);
+        releaseFirst.Set();
+
+        (await first.Invoking(static task => task.WaitAsync(Guard)).Should().ThrowAsync<IOException>()).Which.Should().BeSameAs(failure);
+        (await second.WaitAsync(Guard)).Should().Be(2, "the failure was the first group's only");
+    }
+}
