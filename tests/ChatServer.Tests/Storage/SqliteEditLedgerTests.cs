@@ -10,6 +10,7 @@ namespace ChatServer.Tests.Storage;
 public sealed class SqliteEditLedgerTests : IDisposable
 {
     private static readonly SendMessage Hello = new("hello");
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("chat-ledger-");
     private readonly List<SqliteChatDatabase> _opened = [];
 
@@ -28,6 +29,74 @@ public sealed class SqliteEditLedgerTests : IDisposable
         claim.IsOwner.Should().BeFalse();
         (await claim.Outcome).Should().Be(EditOutcome.Accepted);
         reopenedStore.Recent().Should().ContainSingle(m => m.Id == id.Value && m.Text == "hello" && m.Sequence == 1);
+    }
+
+    [Fact]
+    public async Task Complete_WhileAClaimWaitsForTheDatabase_DoesNotWaitBehindIt()
+    {
+        var (_, ledger) = Open();
+        var database = _opened[^1];
+        var running = EditId.New();
+        (await ledger.ClaimAsync(running, 1, Hello, default)).IsOwner.Should().BeTrue();
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        // Another write holds the database, as a message's commit does during its fsync.
+        var write = Task.Run(() => database.Write(_ =>
+        {
+            holding.Set();
+            return release.Wait(Guard);
+        }));
+        try
+        {
+            holding.Wait(Guard).Should().BeTrue();
+            var contentions = Monitor.LockContentionCount;
+            // A new edit's claim reads the database: it waits for the write.
+            var claim = Task.Run(async () => await ledger.ClaimAsync(EditId.New(), 1, Hello, default));
+            SpinWait.SpinUntil(() => Monitor.LockContentionCount > contentions || claim.IsCompleted, Guard);
+            claim.IsCompleted.Should().BeFalse("the claim waits for the database");
+
+            // The accepted run's outcome needs nothing from the database: it must not wait for the write either.
+            var complete = Task.Run(async () => await ledger.CompleteAsync(running, 1, EditOutcome.Accepted, default));
+            await complete.WaitAsync(Guard);
+            claim.IsCompleted.Should().BeFalse("the write still holds the database");
+            release.Set();
+            (await claim.WaitAsync(Guard)).IsOwner.Should().BeTrue();
+        }
+        finally
+        {
+            release.Set();
+            await write.WaitAsync(Guard);
+        }
+    }
+
+    [Fact]
+    public async Task Claim_OfAnIdWhoseClaimIsReadingTheDatabase_WaitsAndThenJoinsItsRun()
+    {
+        var (_, ledger) = Open();
+        var database = _opened[^1];
+        var id = EditId.New();
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var write = Task.Run(() => database.Write(_ =>
+        {
+            holding.Set();
+            return release.Wait(Guard);
+        }));
+        holding.Wait(Guard).Should().BeTrue();
+        var contentions = Monitor.LockContentionCount;
+        var first = Task.Run(async () => await ledger.ClaimAsync(id, 1, Hello, default));
+        SpinWait.SpinUntil(() => Monitor.LockContentionCount > contentions || first.IsCompleted, Guard);
+        // The resend comes while the first claim reads the database: it must not run the edit a second time.
+        var resend = ledger.ClaimAsync(id, 1, Hello, default).AsTask();
+        release.Set();
+        await write.WaitAsync(Guard);
+
+        var owner = await first.WaitAsync(Guard);
+        var joined = await resend.WaitAsync(Guard);
+        owner.IsOwner.Should().BeTrue();
+        joined.IsOwner.Should().BeFalse("the resend joins the run in progress");
+        await ledger.CompleteAsync(id, 1, EditOutcome.Accepted, default);
+        (await joined.Outcome.WaitAsync(Guard)).Should().Be(EditOutcome.Accepted);
     }
 
     [Fact]
