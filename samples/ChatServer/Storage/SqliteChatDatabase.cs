@@ -24,7 +24,8 @@ namespace ChatServer.Storage;
 /// inode, see <see cref="FileIdentity"/>); if one is not, the write fails with <see cref="StorageUnavailableException"/>
 /// and every later one too, until a restart. A full disk (<c>SQLITE_FULL</c>) and other I/O errors fail the write the
 /// same way, until a write succeeds again. Each such change is logged once, and <see cref="CheckFault"/> tells /health.</para>
-/// <para>Thread safety: every use of the connection goes through <see cref="Use{T}"/> or <see cref="Write{T}"/>, under one lock.</para>
+/// <para>Thread safety: every use of the connection goes through <see cref="Use{T}"/> or <see cref="Write{T}"/>, under one
+/// lock; reads that need not wait for a write go through <see cref="Read{T}"/>, on a read-only connection under its own lock.</para>
 /// </remarks>
 public sealed class SqliteChatDatabase : IDisposable
 {
@@ -79,6 +80,10 @@ public sealed class SqliteChatDatabase : IDisposable
     private readonly ILogger _logger;
     private readonly FileStream _lock;
     private readonly SqliteConnection _connection;
+    // A second connection for reads that may run while a write commits: in WAL mode a reader sees the last commit and
+    // never waits for a writer, so a lookup does not queue behind a message's fsync.
+    private readonly object _readGate = new();
+    private readonly SqliteConnection _reader;
     private readonly List<(string Path, FileIdentity Identity)> _watched = [];
     private StorageFault? _fault;
 
@@ -112,6 +117,16 @@ public sealed class SqliteChatDatabase : IDisposable
             _lock.Dispose();
             throw;
         }
+        try
+        {
+            _reader = OpenReader();
+        }
+        catch
+        {
+            _connection.Dispose();
+            _lock.Dispose();
+            throw;
+        }
         foreach (var file in (ReadOnlySpan<string>)[Path, Path + "-wal", LockPath])
         {
             if (FileIdentity.Of(file) is { } identity)
@@ -138,7 +153,21 @@ public sealed class SqliteChatDatabase : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> (a read) with the connection, under the database's lock.</summary>
+    /// <summary>Runs <paramref name="work"/> (a read) with a read-only connection of its own, which sees the last commit and
+    /// does not wait for a write in progress (its fsync included).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work, which only reads; it must not keep the connection.</param>
+    /// <returns>What <paramref name="work"/> returned.</returns>
+    public T Read<T>(Func<SqliteConnection, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_readGate)
+        {
+            return work(_reader);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> (a read, or a write that need not be checked) with the connection, under the database's lock.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work; it must not keep the connection.</param>
     /// <returns>What <paramref name="work"/> returned.</returns>
@@ -196,6 +225,10 @@ public sealed class SqliteChatDatabase : IDisposable
     {
         lock (_gate)
         {
+            lock (_readGate)
+            {
+                _reader.Dispose();
+            }
             _connection.Dispose();
             _lock.Dispose();
         }
@@ -269,6 +302,26 @@ public sealed class SqliteChatDatabase : IDisposable
         catch (SqliteException ex)
         {
             connection.Dispose();
+            throw new ChatStartupException(Unusable(Path, ex.Message), ex);
+        }
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var reader = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            reader.Open();
+            return reader;
+        }
+        catch (SqliteException ex)
+        {
+            reader.Dispose();
             throw new ChatStartupException(Unusable(Path, ex.Message), ex);
         }
     }

@@ -105,7 +105,7 @@ public sealed class SqliteEditLedger<TCommand>(SqliteChatDatabase database) : IE
         EditClaim? known = null;
         try
         {
-            var recorded = database.Use(connection => Find(connection, id));
+            var recorded = database.Read(connection => Find(connection, id));
             if (recorded is { IsAccepted: true })
             {
                 known = recorded.Matches(fingerprint) ? Known(EditOutcome.Accepted) : Conflict();

@@ -24,15 +24,15 @@ public sealed class SqliteMessageStore : IMessageStore
         _database = database;
         _time = time;
         _capacity = Math.Max(1, options.Value.HistorySize);
-        _recent.AddRange(database.Use(LoadRecent));
-        _sequence = database.Use(LastSequence);
+        _recent.AddRange(database.Read(LoadRecent));
+        _sequence = database.Read(LastSequence);
     }
 
     /// <inheritdoc/>
     public IReadOnlyList<ChatMessage> Recent() => [.. _recent];
 
     /// <inheritdoc/>
-    public StoredMessage? Find(Guid id) => _database.Use(connection =>
+    public StoredMessage? Find(Guid id) => _database.Read(connection =>
     {
         using var select = connection.CreateCommand();
         select.CommandText = $"SELECT {Columns}, deleted_at_ticks IS NOT NULL FROM messages WHERE id = $id;";
@@ -100,7 +100,7 @@ public sealed class SqliteMessageStore : IMessageStore
         });
         // The history keeps its length: the message before the window moves in.
         _recent.Clear();
-        _recent.AddRange(_database.Use(LoadRecent));
+        _recent.AddRange(_database.Read(LoadRecent));
     }
 
     /// <inheritdoc/>
