@@ -43,7 +43,9 @@ public sealed class ChatConnection : LeanConnection
     private void Dispatch(ReadOnlySpan<byte> frame)
     {
         var reader = new Utf8JsonReader(frame);
-        string? type = null, text = null, id = null, code = null;
+        string? type = null, id = null, code = null;
+        ReadOnlySpan<byte> text = default;
+        var hasText = false;
         var inPayload = false;
         while (reader.Read())
         {
@@ -55,8 +57,11 @@ public sealed class ChatConnection : LeanConnection
             if (depth == 1 && reader.ValueTextEquals("type"u8))
             {
                 reader.Read();
-                type = reader.GetString();
-                if (type is not ("message" or "ack" or "reject"))
+                type = reader.ValueTextEquals("message"u8) ? "message"
+                    : reader.ValueTextEquals("ack"u8) ? "ack"
+                    : reader.ValueTextEquals("reject"u8) ? "reject"
+                    : null;
+                if (type is null)
                 {
                     return;
                 }
@@ -78,7 +83,8 @@ public sealed class ChatConnection : LeanConnection
             else if (depth == 2 && inPayload && reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                text = reader.GetString();
+                text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                hasText = true;
             }
             else
             {
@@ -88,7 +94,7 @@ public sealed class ChatConnection : LeanConnection
         }
         switch (type)
         {
-            case "message" when text is not null:
+            case "message" when hasText:
                 Sink.OnMessage(Client, text);
                 break;
             case "ack" when id is not null:

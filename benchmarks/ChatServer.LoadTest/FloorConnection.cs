@@ -48,7 +48,14 @@ public sealed class FloorConnection : LeanConnection
             if (reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                Sink.OnMessage(Client, reader.GetString()!);
+                if (reader.ValueIsEscaped)
+                {
+                    Sink.OnMessage(Client, reader.GetString()!);
+                }
+                else
+                {
+                    Sink.OnMessage(Client, reader.ValueSpan);
+                }
                 return;
             }
             reader.Read();

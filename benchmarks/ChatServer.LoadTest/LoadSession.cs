@@ -76,6 +76,38 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
         return Math.Max(1, BitOperations.PopCount((ulong)(long)self.ProcessorAffinity));
     }
 
+    // The lean readers' path, for every target: parsed from the frame's bytes, with nothing allocated per delivery.
+    public void OnMessage(int client, ReadOnlySpan<byte> utf8Text)
+    {
+        var phase = _phase;
+        if (phase is not null
+            && TryParseInt(ref utf8Text, out var id, ':') && id == phase.Id
+            && TryParseInt(ref utf8Text, out var sender, ':')
+            && TryParseInt(ref utf8Text, out var sequence, end: true))
+        {
+            phase.OnMessage(client, sender, sequence);
+        }
+    }
+
+    // Reads an integer, then the separator (or the end of the text); advances past both.
+    private static bool TryParseInt(ref ReadOnlySpan<byte> text, out int value, char separator = '\0', bool end = false)
+    {
+        if (!System.Buffers.Text.Utf8Parser.TryParse(text, out value, out var used))
+        {
+            return false;
+        }
+        if (end)
+        {
+            return used == text.Length;
+        }
+        if (used >= text.Length || text[used] != (byte)separator)
+        {
+            return false;
+        }
+        text = text[(used + 1)..];
+        return true;
+    }
+
     public void OnMessage(int client, string text)
     {
         var phase = _phase;

@@ -93,7 +93,9 @@ public sealed class SignalRReaderConnection : LeanConnection
         }
         int? type = null;
         var isMessage = false;
-        string? text = null, closeError = null;
+        string? closeError = null;
+        ReadOnlySpan<byte> text = default;
+        var hasText = false;
         var inArguments = false;
         while (reader.Read())
         {
@@ -124,7 +126,8 @@ public sealed class SignalRReaderConnection : LeanConnection
             else if (depth == 3 && inArguments && reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                text = reader.GetString();
+                text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                hasText = true;
             }
             else
             {
@@ -134,7 +137,7 @@ public sealed class SignalRReaderConnection : LeanConnection
         }
         switch (type)
         {
-            case 1 when isMessage && text is not null:
+            case 1 when isMessage && hasText:
                 Sink.OnMessage(Client, text);
                 break;
             case 7:
