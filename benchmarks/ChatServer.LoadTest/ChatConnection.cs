@@ -83,7 +83,7 @@ public sealed class ChatConnection : LeanConnection
             else if (depth == 2 && inPayload && reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                text = Utf8Value(ref reader);
                 hasText = true;
             }
             else

@@ -48,14 +48,7 @@ public sealed class FloorConnection : LeanConnection
             if (reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                if (reader.ValueIsEscaped)
-                {
-                    Sink.OnMessage(Client, reader.GetString()!);
-                }
-                else
-                {
-                    Sink.OnMessage(Client, reader.ValueSpan);
-                }
+                Sink.OnMessage(Client, Utf8Value(ref reader));
                 return;
             }
             reader.Read();

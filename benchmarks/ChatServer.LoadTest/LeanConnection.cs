@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
 
 namespace ChatServer.LoadTest;
 
@@ -78,6 +80,10 @@ public abstract class LeanConnection : ILoadConnection
             _sendGate.Release();
         }
     }
+
+    /// <summary>Returns the string value the reader is on as UTF-8: the frame's own bytes unless the JSON escaped them.</summary>
+    protected static ReadOnlySpan<byte> Utf8Value(scoped ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
 
     /// <summary>Scans one whole WebSocket message; called on the receive loop, so one call at a time per connection.</summary>
     protected abstract void OnMessage(ReadOnlyMemory<byte> message);

@@ -108,22 +108,8 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
         return true;
     }
 
-    public void OnMessage(int client, string text)
-    {
-        var phase = _phase;
-        if (phase is null)
-        {
-            return;
-        }
-        var parts = text.Split(':');
-        if (parts.Length == 3
-            && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var id) && id == phase.Id
-            && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var sender)
-            && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var sequence))
-        {
-            phase.OnMessage(client, sender, sequence);
-        }
-    }
+    // The full clients' path (the senders): the same parse as the lean readers'.
+    public void OnMessage(int client, string text) => OnMessage(client, System.Text.Encoding.UTF8.GetBytes(text));
 
     public void OnAck(Guid id) => _phase?.OnAck(id);
 

@@ -126,7 +126,7 @@ public sealed class SignalRReaderConnection : LeanConnection
             else if (depth == 3 && inArguments && reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                text = Utf8Value(ref reader);
                 hasText = true;
             }
             else

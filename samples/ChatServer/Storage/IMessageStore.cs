@@ -23,13 +23,6 @@ public interface IMessageStore
     /// <returns>The stored messages, in the same order, numbered in sequence.</returns>
     IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages);
 
-    /// <summary>Stores one new message; see <see cref="Append(IReadOnlyList{NewMessage})"/>.</summary>
-    /// <param name="id">The id of the edit that creates it.</param>
-    /// <param name="user">The author, from the connection's identity.</param>
-    /// <param name="text">The validated text.</param>
-    /// <returns>The stored message.</returns>
-    ChatMessage Append(Guid id, string user, string text) => Append([new NewMessage(id, user, text)])[0];
-
     /// <summary>Records an edit of <paramref name="current"/>: its new text when <paramref name="apply"/> is set (the
     /// revision grows by one), else only its id (a conflicting edit that lost); durable when this returns.</summary>
     /// <param name="editId">The edit's id, added to <see cref="ChatMessage.EditIds"/> and recorded for the ledger.</param>

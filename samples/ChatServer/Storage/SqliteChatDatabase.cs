@@ -271,15 +271,17 @@ public sealed class SqliteChatDatabase : IDisposable
     // What .NET reports when FileShare.None finds the file locked (ERROR_SHARING_VIOLATION, also on Unix).
     private const int SharingViolation = unchecked((int)0x80070020);
 
+    // Each connection is long-lived and guarded by its own lock: no pool needed.
+    private SqliteConnection NewConnection(SqliteOpenMode mode) => new(new SqliteConnectionStringBuilder
+    {
+        DataSource = Path,
+        Mode = mode,
+        Pooling = false,
+    }.ToString());
+
     private SqliteConnection OpenAndCheck(int? maxPageCount)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            // One long-lived connection, guarded by the lock: no pool needed.
-            Pooling = false,
-        }.ToString());
+        var connection = NewConnection(SqliteOpenMode.ReadWriteCreate);
         try
         {
             connection.Open();
@@ -308,12 +310,7 @@ public sealed class SqliteChatDatabase : IDisposable
 
     private SqliteConnection OpenReader()
     {
-        var reader = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
+        var reader = NewConnection(SqliteOpenMode.ReadOnly);
         try
         {
             reader.Open();

@@ -337,12 +337,18 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
-    // Refuses further sends; a running pump ends once the outbox is empty.
-    private void CloseOutbox(Exception? failure)
+    // Refuses further sends; a running pump ends once the outbox is empty. The pump itself calls it when it stops for
+    // good (pumpStopped), in the same step as it stops, so that no send starts another pump meanwhile.
+    private void CloseOutbox(Exception? failure, bool pumpStopped = false)
     {
         TaskCompletionSource? done;
         lock (_outboxGate)
         {
+            if (pumpStopped)
+            {
+                _pumping = false;
+            }
+
             _outboxClosed = true;
             _sendFailure ??= failure;
             if (failure is not null)
@@ -491,22 +497,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
 
         // Stopped by a failure or after the 1008 close: the outbox is closed for good.
-        TaskCompletionSource done;
-        lock (_outboxGate)
-        {
-            _pumping = false;
-            _outboxClosed = true;
-            if (failure is not null)
-            {
-                _sendFailure ??= failure;
-                _outbox.Clear();
-                _outboxBytes = 0;
-            }
-
-            done = _sendDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        done.TrySetResult();
+        CloseOutbox(failure, pumpStopped: true);
     }
 
     private async Task WriteAsync(ChannelMessage message, CancellationToken cancellationToken)
