@@ -80,15 +80,18 @@ public sealed class SqliteEditLedgerTests : IDisposable
             return release.Wait(Guard);
         }));
         holding.Wait(Guard).Should().BeTrue();
-        var contentions = Monitor.LockContentionCount;
-        var first = Task.Run(async () => await ledger.ClaimAsync(id, 1, Hello, default));
-        SpinWait.SpinUntil(() => Monitor.LockContentionCount > contentions || first.IsCompleted, Guard);
+        // The first claim on a thread of its own, so that the test sees it blocked in the read (with the id reserved):
+        // a count of lock contentions alone could come from any other test running meanwhile.
+        var first = new TaskCompletionSource<EditClaim>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var claiming = new Thread(() => first.SetResult(ledger.ClaimAsync(id, 1, Hello, default).AsTask().GetAwaiter().GetResult()));
+        claiming.Start();
+        SpinWait.SpinUntil(() => (claiming.ThreadState & ThreadState.WaitSleepJoin) != 0 || first.Task.IsCompleted, Guard);
         // The resend comes while the first claim reads the database: it must not run the edit a second time.
         var resend = ledger.ClaimAsync(id, 1, Hello, default).AsTask();
         release.Set();
         await read.WaitAsync(Guard);
 
-        var owner = await first.WaitAsync(Guard);
+        var owner = await first.Task.WaitAsync(Guard);
         var joined = await resend.WaitAsync(Guard);
         owner.IsOwner.Should().BeTrue();
         joined.IsOwner.Should().BeFalse("the resend joins the run in progress");
