@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
@@ -10,7 +9,7 @@ public sealed class ChatConnection : LeanConnection
 {
     private readonly Action<int, ReadOnlyMemory<byte>>? _onFrame;
 
-    private ChatConnection(ClientWebSocket socket, int client, ILoadSink sink, Action<int, ReadOnlyMemory<byte>>? onFrame)
+    private ChatConnection(RawWebSocket socket, int client, ILoadSink sink, Action<int, ReadOnlyMemory<byte>>? onFrame)
         : base(socket, client, sink) => _onFrame = onFrame;
 
     public static async Task<ChatConnection> OpenAsync(Uri server, int client, string? cookie, ILoadSink sink, Action<int, ReadOnlyMemory<byte>>? onFrame, CancellationToken cancellationToken)

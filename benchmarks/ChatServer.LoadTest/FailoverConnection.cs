@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 
 namespace ChatServer.LoadTest;
 
@@ -163,7 +162,7 @@ public sealed class FailoverConnection : ILoadConnection, ILoadSink
             {
                 connection = await ChatConnection.OpenAsync(_cluster.Nodes[node].Server.Url, _client, _cookie, this, null, cancellationToken);
             }
-            catch (Exception exception) when (exception is WebSocketException or HttpRequestException or OperationCanceledException)
+            catch (Exception exception) when (exception is System.Net.Sockets.SocketException or IOException or HttpRequestException or OperationCanceledException)
             {
                 try
                 {
@@ -227,7 +226,7 @@ public sealed class FailoverConnection : ILoadConnection, ILoadSink
         {
             await connection.SendEditAsync(id, attempt, text);
         }
-        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception exception) when (exception is System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
         {
             // Left unsettled: the move that follows the close resends it.
         }

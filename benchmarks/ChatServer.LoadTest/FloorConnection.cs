@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
@@ -9,7 +8,7 @@ namespace ChatServer.LoadTest;
 /// senders are lean too.</summary>
 public sealed class FloorConnection : LeanConnection
 {
-    private FloorConnection(ClientWebSocket socket, int client, ILoadSink sink)
+    private FloorConnection(RawWebSocket socket, int client, ILoadSink sink)
         : base(socket, client, sink)
     {
     }

@@ -143,7 +143,7 @@ public sealed class LoadSession : ILoadSink, IAsyncDisposable
                 var id = await connection.SendAsync(LoadPhase.Text(phase.Id, sender, sequence));
                 phase.RecordSend(sender, sequence, scheduled, id);
             }
-            catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or InvalidOperationException or OperationCanceledException)
+            catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or System.Net.Sockets.SocketException or InvalidOperationException or OperationCanceledException)
             {
                 // The connection is gone; its close is counted, and the message stays unacked and undelivered.
                 return;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using System.Text.Json;
 
 namespace ChatServer.LoadTest;
@@ -21,7 +20,7 @@ public sealed class SignalRReaderConnection : LeanConnection
     private readonly ArrayBufferWriter<byte> _partial = new();
     private Task _keepingAlive = Task.CompletedTask;
 
-    private SignalRReaderConnection(ClientWebSocket socket, int client, ILoadSink sink)
+    private SignalRReaderConnection(RawWebSocket socket, int client, ILoadSink sink)
         : base(socket, client, sink)
     {
     }
@@ -170,7 +169,7 @@ public sealed class SignalRReaderConnection : LeanConnection
                 await SendFrameAsync(Ping);
             }
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception exception) when (exception is OperationCanceledException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
         {
             // Stopped, or the socket is gone (its close is reported by the receive loop).
         }
