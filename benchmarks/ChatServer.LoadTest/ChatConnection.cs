@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ChatServer.LoadTest;
 
 /// <summary>A lean client of the chat protocol (docs/protocol.md): edits out, and a scan of each frame for what the load
-/// counts (message texts, acks, rejects) without building objects.</summary>
+/// counts (message texts, alone or in a `messages` batch; acks; rejects) without building objects.</summary>
 public sealed class ChatConnection : LeanConnection
 {
     private readonly Action<int, ReadOnlyMemory<byte>>? _onFrame;
@@ -38,7 +38,8 @@ public sealed class ChatConnection : LeanConnection
         Dispatch(message.Span);
     }
 
-    // Reads "type", then "payload.text" (message), "id" (ack, reject) and "code" (reject) at their depths only.
+    // Reads "type", then "payload.text" (message), each "payload.messages[].text" (messages), "id" (ack, reject) and
+    // "code" (reject) at their depths only. The server writes "type" first, so a batch's texts are told as they are met.
     private void Dispatch(ReadOnlySpan<byte> frame)
     {
         var reader = new Utf8JsonReader(frame);
@@ -57,6 +58,7 @@ public sealed class ChatConnection : LeanConnection
             {
                 reader.Read();
                 type = reader.ValueTextEquals("message"u8) ? "message"
+                    : reader.ValueTextEquals("messages"u8) ? "messages"
                     : reader.ValueTextEquals("ack"u8) ? "ack"
                     : reader.ValueTextEquals("reject"u8) ? "reject"
                     : null;
@@ -68,6 +70,15 @@ public sealed class ChatConnection : LeanConnection
             else if (depth == 1 && reader.ValueTextEquals("payload"u8))
             {
                 inPayload = true;
+            }
+            else if (depth == 2 && inPayload && type == "messages" && reader.ValueTextEquals("messages"u8))
+            {
+                // Into the array: its messages' fields are at depth 4.
+            }
+            else if (depth == 4 && inPayload && type == "messages" && reader.ValueTextEquals("text"u8))
+            {
+                reader.Read();
+                Sink.OnMessage(Client, Utf8Value(ref reader));
             }
             else if (depth == 1 && reader.ValueTextEquals("id"u8))
             {

@@ -257,6 +257,16 @@ public sealed class ChatClient : IAsyncDisposable
             case ChatProtocol.MessageType when Read(message.Payload, ChatJsonContext.Default.ChatMessage) is { } chat:
                 _messages.AddOrUpdate(chat);
                 break;
+            case ChatProtocol.MessagesType when Read(message.Payload, ChatJsonContext.Default.MessageBatch) is { } batch:
+                // One change set for the batch: a view redraws once for messages that were stored together.
+                _messages.Edit(updater =>
+                {
+                    foreach (var chat in batch.Messages)
+                    {
+                        updater.AddOrUpdate(chat);
+                    }
+                });
+                break;
             case ChatProtocol.DeletedType when Read(message.Payload, ChatJsonContext.Default.MessageDeleted) is { } deleted:
                 _messages.Remove(new EditId(deleted.Id));
                 break;

@@ -11,6 +11,7 @@ namespace ChatServer.Shared.Protocol;
 [JsonSerializable(typeof(DeleteMessage))]
 [JsonSerializable(typeof(MessageDeleted))]
 [JsonSerializable(typeof(ChatMessage))]
+[JsonSerializable(typeof(MessageBatch))]
 [JsonSerializable(typeof(History))]
 [JsonSerializable(typeof(Welcome))]
 [JsonSerializable(typeof(PresenceUpdate))]

@@ -7,8 +7,9 @@ public static class ChatProtocol
     /// <summary>The protocol version sent in <see cref="Welcome"/>; bumped on any incompatible change.</summary>
     /// <remarks>2: the history may come in several frames (<see cref="History.More"/>). 3: edits and deletions of one's
     /// own messages (<see cref="EditMessageKind"/>, <see cref="DeleteMessageKind"/>, <see cref="DeletedType"/>), and
-    /// <see cref="ChatMessage.Revision"/>, <see cref="ChatMessage.EditedAt"/>, <see cref="ChatMessage.EditIds"/>.</remarks>
-    public const int Version = 3;
+    /// <see cref="ChatMessage.Revision"/>, <see cref="ChatMessage.EditedAt"/>, <see cref="ChatMessage.EditIds"/>. 4: new
+    /// messages stored together come in one frame (<see cref="MessagesType"/>).</remarks>
+    public const int Version = 4;
 
     /// <summary>The edit kind of <see cref="EditMessage"/> (<see cref="SendMessage"/> is the default kind, with no kind on the wire).</summary>
     public const string EditMessageKind = "edit-message";
@@ -34,6 +35,9 @@ public static class ChatProtocol
 
     /// <summary>Server → client: one new <see cref="ChatMessage"/>.</summary>
     public const string MessageType = "message";
+
+    /// <summary>Server → client: <see cref="MessageBatch"/>, several new messages in one frame.</summary>
+    public const string MessagesType = "messages";
 
     /// <summary>Server → client: <see cref="MessageDeleted"/>.</summary>
     public const string DeletedType = "deleted";

@@ -116,6 +116,9 @@ public sealed partial class ChatRoom : IDisposable
     /// <summary>Gets how many connections were cut off because their outbox overflowed (clients that read too slowly).</summary>
     public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
 
+    /// <summary>Gets how many sends wait for the commit under way to finish, to be stored together after it.</summary>
+    internal int SendsWaitingForCommit => _sendCommits.Waiting;
+
     /// <summary>Gets how many times the whole presence state was encoded for joiners.</summary>
     internal int PresenceStatesEncoded
     {
@@ -384,17 +387,30 @@ public sealed partial class ChatRoom : IDisposable
     // The most sends stored in one transaction.
     private const int MaxSendsPerCommit = 128;
 
-    // Stores a group of sends in one commit and posts each to every connection, in order, in the same step. Each send's
-    // ack follows once its handler returns, i.e. after this.
+    // Stores a group of sends in one commit and posts them to every connection, in order, in the same step. Each send's
+    // ack follows once its handler returns, i.e. after this. A group of several goes out as one `messages` frame (or a
+    // few, each at most a frame's size): the cost of a broadcast is one write per connection per frame, so the sends
+    // that queued while the room was busy broadcasting cost one write together. No send waits for company: a group is
+    // what arrived during the commit before it, so a quiet room sends each message alone, at once.
     private IReadOnlyList<ChatMessage> PublishGroup(IReadOnlyList<NewMessage> sends)
     {
         lock (_gate)
         {
             var messages = _store!.Append(sends);
             _historyFrames = null;
+            if (messages.Count == 1)
+            {
+                PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, messages[0], ChatJsonContext.Default.ChatMessage));
+            }
+            else
+            {
+                foreach (var page in FramePages.Encode(messages, ChatProtocol.MaxFrameSize, EncodeBatch))
+                {
+                    PostToAll(page);
+                }
+            }
             foreach (var message in messages)
             {
-                PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, message, ChatJsonContext.Default.ChatMessage));
                 ChatLog.MessagePosted(_logger, message.Sequence, message.User);
             }
             return messages;
@@ -511,6 +527,11 @@ public sealed partial class ChatRoom : IDisposable
 
     private ChannelMessage EncodeHistory(IReadOnlyList<ChatMessage> messages, bool isLast) =>
         Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(messages, More: !isLast), ChatJsonContext.Default.History);
+
+    // A page of one message is sent as a `message` frame: a `messages` frame always holds at least two.
+    private ChannelMessage EncodeBatch(IReadOnlyList<ChatMessage> messages, bool isLast) => messages.Count == 1
+        ? Protocol.EncodeMessage(ChatProtocol.MessageType, messages[0], ChatJsonContext.Default.ChatMessage)
+        : Protocol.EncodeMessage(ChatProtocol.MessagesType, new MessageBatch(messages), ChatJsonContext.Default.MessageBatch);
 
     private ChannelMessage EncodePresence(IReadOnlyList<PresenceChange> changes, bool isLast) =>
         Protocol.EncodeMessage(ChatProtocol.PresenceType, new PresenceUpdate(changes), ChatJsonContext.Default.PresenceUpdate);

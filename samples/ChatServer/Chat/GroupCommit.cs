@@ -19,6 +19,18 @@ public sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, IRead
     private readonly Queue<(TItem Item, TaskCompletionSource<TResult> Done)> _waiting = new();
     private bool _committing;
 
+    /// <summary>Gets how many items wait for a commit (the group under way not counted).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     /// <summary>Commits <paramref name="item"/> with the items waiting beside it.</summary>
     /// <param name="item">The item.</param>
     /// <returns>Its result, once its group is committed.</returns>

@@ -102,17 +102,30 @@ public sealed class RawSocket(ClientWebSocket socket) : IAsyncDisposable
         }
     }
 
-    /// <summary>Receives until the socket has had <paramref name="count"/> live <c>message</c> frames (not history), and
-    /// returns the id and sequence of each, in the order received.</summary>
+    /// <summary>Receives until the socket has had <paramref name="count"/> live messages (not history), each alone in a
+    /// <c>message</c> frame or with others in a <c>messages</c> frame, and returns the id and sequence of each, in the
+    /// order received.</summary>
     public async Task<List<(Guid Id, long Sequence)>> ReceiveMessagesAsync(int count)
     {
-        static bool IsMessage(JsonObject frame) => Is(frame, Shared.Protocol.ChatProtocol.MessageType);
-        while (Received.Count(IsMessage) < count)
+        while (LiveMessages().Count() < count)
         {
-            await ReceiveUntilAsync(IsMessage);
+            await ReceiveUntilAsync(frame => Is(frame, Shared.Protocol.ChatProtocol.MessageType) || Is(frame, Shared.Protocol.ChatProtocol.MessagesType));
         }
-        return [.. Received.Where(IsMessage).Select(f => (Guid.Parse((string)f["payload"]!["id"]!), (long)f["payload"]!["sequence"]!))];
+        return [.. LiveMessages().Select(m => (Guid.Parse((string)m["id"]!), (long)m["sequence"]!))];
     }
+
+    // The payloads of every message received so far, in order, taken out of their batches.
+    private IEnumerable<JsonNode> LiveMessages() => Received.SelectMany(MessagesIn);
+
+    /// <summary>Returns the messages a frame carries: the payload of a <c>message</c> frame, each message of a
+    /// <c>messages</c> frame, or none.</summary>
+    public static IEnumerable<JsonNode> MessagesIn(JsonObject frame) =>
+        Is(frame, Shared.Protocol.ChatProtocol.MessageType) ? [frame["payload"]!]
+        : Is(frame, Shared.Protocol.ChatProtocol.MessagesType) ? frame["payload"]!["messages"]!.AsArray().Select(m => m!)
+        : [];
+
+    /// <summary>Whether a frame carries the message <paramref name="id"/>, alone or in a batch.</summary>
+    public static bool Holds(JsonObject frame, Guid id) => MessagesIn(frame).Any(m => (string?)m["id"] == id.ToString());
 
     public static bool Is(JsonObject frame, string type, Guid? id = null) =>
         (string?)frame["type"] == type

@@ -1,0 +1,141 @@
+using System.Reactive.Linq;
+using System.Text.Json.Nodes;
+using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
+using ChatServer.Tests.Faults;
+using ChatServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatServer.Tests.Integration;
+
+/// <summary>Sends that queue while the room stores another are stored together and go out as one <c>messages</c>
+/// frame: one write per connection for the group, each ack still after the frame that holds its message.</summary>
+public sealed class MessageBatchTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Sends_QueuedBehindACommit_ReachEveryConnectionInOneMessagesFrame_InSequenceOrder_BeforeTheirAcks()
+    {
+        var store = new HeldStore(holdText: "first");
+        await using var host = await ChatHost.StartAsync(services: services =>
+            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var reader = TestUser.Anonymous(host);
+        await using var readerSocket = await reader.ConnectRawAsync();
+        await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var senders = new List<RawSocket>();
+        for (var i = 0; i < 4; i++)
+        {
+            senders.Add(await alice.ConnectRawAsync());
+        }
+
+        // The first send's commit holds the store; the next three queue behind it, one at a time so their order is known.
+        var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToArray();
+        await senders[0].SendEditAsync(ids[0], 1, """{"text":"first"}""");
+        store.Held.Wait(Guard).Should().BeTrue("the first send reached the store");
+        var texts = new[] { "first", "second", "third", "fourth" };
+        for (var i = 1; i < 4; i++)
+        {
+            await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
+            var waiting = i;
+            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
+                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
+        }
+        store.Release();
+
+        var single = await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.MessageType));
+        var batch = await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.MessagesType));
+        ((string?)single["payload"]!["text"]).Should().Be("first");
+        var batched = batch["payload"]!["messages"]!.AsArray();
+        batched.Select(m => (string?)m!["text"]).Should().Equal("second", "third", "fourth");
+        batched.Select(m => (long)m!["sequence"]!).Should().Equal(2, 3, 4);
+        batched.Select(m => (string?)m!["id"]).Should().Equal(ids[1..].Select(id => id.ToString()));
+        for (var i = 1; i < 4; i++)
+        {
+            await senders[i].ReceiveUntilAsync(frame => RawSocket.Is(frame, "ack", ids[i]));
+            var received = senders[i].Received;
+            received.FindIndex(frame => RawSocket.Is(frame, ChatProtocol.MessagesType)).Should()
+                .BeLessThan(received.FindIndex(frame => RawSocket.Is(frame, "ack", ids[i])), "a send's ack follows the frame that holds its message");
+        }
+        foreach (var sender in senders)
+        {
+            await sender.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Sends_QueuedBehindACommit_ArriveInTheChatClientAsOneChangeSet()
+    {
+        var store = new HeldStore(holdText: "first");
+        await using var host = await ChatHost.StartAsync(services: services =>
+            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var reader = TestUser.Anonymous(host);
+        var client = await reader.ConnectAsync();
+        var changeSets = new List<int>();
+        using var counting = client.Messages.Subscribe(changes => { lock (changeSets) { changeSets.Add(changes.Count); } });
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var senders = new List<RawSocket>();
+        for (var i = 0; i < 3; i++)
+        {
+            senders.Add(await alice.ConnectRawAsync());
+        }
+
+        await senders[0].SendEditAsync(Guid.NewGuid(), 1, """{"text":"first"}""");
+        store.Held.Wait(Guard).Should().BeTrue();
+        for (var i = 1; i < 3; i++)
+        {
+            await senders[i].SendEditAsync(Guid.NewGuid(), 1, $$"""{"text":"queued {{i}}"}""");
+            var waiting = i;
+            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
+                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
+        }
+        store.Release();
+        using var view = new LiveCollection<ChatMessage, Reactive.Edits.EditId>(client.Messages);
+        await view.WaitUntilAsync(items => items.Count == 3);
+
+        lock (changeSets)
+        {
+            changeSets.Should().Contain(2, "the two queued sends came in one frame and were applied as one change set");
+        }
+        foreach (var sender in senders)
+        {
+            await sender.DisposeAsync();
+        }
+    }
+
+    // Holds the commit of the send with a given text until released, so that later sends queue behind it.
+    private sealed class HeldStore(string holdText)
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        public ManualResetEventSlim Held { get; } = new();
+
+        public string HoldText { get; } = holdText;
+
+        public IMessageStore Wrap(IMessageStore inner) => new Holding(inner, this);
+
+        public void Release() => _release.Set();
+
+        private sealed class Holding(IMessageStore inner, HeldStore owner) : IMessageStore
+        {
+            public IReadOnlyList<ChatMessage> Recent() => inner.Recent();
+
+            public StoredMessage? Find(Guid id) => inner.Find(id);
+
+            public IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages)
+            {
+                if (messages.Any(message => message.Text == owner.HoldText))
+                {
+                    owner.Held.Set();
+                    owner._release.Wait(Guard);
+                }
+                return inner.Append(messages);
+            }
+
+            public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => inner.Edit(editId, command, current, apply);
+
+            public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
+        }
+    }
+}
