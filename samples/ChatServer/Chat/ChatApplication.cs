@@ -25,6 +25,7 @@ public static class ChatApplication
             .Validate(static o => o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1.")
             .Validate(static o => o.MaxMessageLength >= 1 && MessageFrameBound(o.MaxMessageLength) <= Math.Min(o.MaxFrameSize, ChatProtocol.MaxFrameSize), MessageLengthMessage)
             .Validate(static o => o.HandshakeTimeout > TimeSpan.Zero, "Chat:HandshakeTimeout must be positive.")
+            .Validate(static o => o.SendBatchWindow >= TimeSpan.Zero && o.SendBatchWindow <= TimeSpan.FromSeconds(1), "Chat:SendBatchWindow must be from 0 to 1 second.")
             .Validate(static o => o.MaxBadFrames >= 0, "Chat:MaxBadFrames must not be negative.")
             .Validate(static o => o.MaxConnections is null or >= 1, "Chat:MaxConnections must be at least 1, or absent (half the descriptor limit).")
             .Validate(static o => o.MaxConnectionsPerAddress >= 0, "Chat:MaxConnectionsPerAddress must not be negative (0: no limit).")

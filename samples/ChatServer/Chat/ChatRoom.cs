@@ -67,7 +67,7 @@ public sealed partial class ChatRoom : IDisposable
         ArgumentNullException.ThrowIfNull(storage);
         _store = storage.Local;
         _shared = storage.Shared;
-        _sendCommits = new GroupCommit<NewMessage, ChatMessage>(PublishGroup, MaxSendsPerCommit);
+        _sendCommits = new GroupCommit<NewMessage, ChatMessage>(PublishGroup, MaxSendsPerCommit, options.Value.SendBatchWindow, time);
         _window = new Storage.Redis.RedisRecentWindow(options.Value.HistorySize);
         _validator = validator;
         _presence = presence;
@@ -195,6 +195,7 @@ public sealed partial class ChatRoom : IDisposable
     public void Dispose()
     {
         _presenceFeed.Dispose();
+        _sendCommits.Dispose();
         _feed?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server.Dispose();
     }

@@ -1,4 +1,5 @@
 using ChatServer.Chat;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatServer.Tests.Storage;
 
@@ -81,5 +82,51 @@ public sealed class GroupCommitTests
 
         (await first.Invoking(static task => task.WaitAsync(Guard)).Should().ThrowAsync<IOException>()).Which.Should().BeSameAs(failure);
         (await second.WaitAsync(Guard)).Should().Be(2, "the failure was the first group's only");
+    }
+
+    [Fact]
+    public async Task CommitAsync_WithinTheWindowAfterACommitBegan_WaitsForTheWindowsEnd_WithEverythingThatArrivesMeanwhile()
+    {
+        var time = new FakeTimeProvider();
+        var groups = new List<int[]>();
+        using var commits = new GroupCommit<int, int>(group =>
+        {
+            lock (groups)
+            {
+                groups.Add([.. group]);
+            }
+            return [.. group];
+        }, maxGroup: 10, window: TimeSpan.FromMilliseconds(50), time);
+
+        var first = commits.CommitAsync(1);
+        first.IsCompletedSuccessfully.Should().BeTrue("nothing was committed within the window: a lone item goes at once");
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        var second = commits.CommitAsync(2);
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        var third = commits.CommitAsync(3);
+        second.IsCompleted.Should().BeFalse("the window after the first commit's beginning has not ended");
+        third.IsCompleted.Should().BeFalse();
+        time.Advance(TimeSpan.FromMilliseconds(9));
+        second.IsCompleted.Should().BeFalse("49 ms of the 50 have passed");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        (await Task.WhenAll(second, third).WaitAsync(Guard)).Should().Equal(2, 3);
+        lock (groups)
+        {
+            groups.Should().BeEquivalentTo(new[] { new[] { 1 }, [2, 3] }, options => options.WithStrictOrdering());
+        }
+    }
+
+    [Fact]
+    public void CommitAsync_OnceTheWindowHasPassed_CommitsAtOnce()
+    {
+        var time = new FakeTimeProvider();
+        using var commits = new GroupCommit<int, int>(static group => [.. group], maxGroup: 10, window: TimeSpan.FromMilliseconds(50), time);
+        commits.CommitAsync(1).IsCompletedSuccessfully.Should().BeTrue();
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+
+        commits.CommitAsync(2).IsCompletedSuccessfully.Should().BeTrue("a quiet room adds no delay");
     }
 }
