@@ -28,27 +28,39 @@ public sealed class FloorConnection : LeanConnection
         return id;
     }
 
-    // Depth 1 only: "ack" (to the sender) or "text" (every socket, the sender's own message included).
+    // "ack" (to the sender) or "text" (every socket, the sender's own message included) at depth 1, or each "text" at
+    // depth 3 of a "batch" (the floor's batch window).
     protected override void OnMessage(ReadOnlyMemory<byte> message)
     {
         var reader = new Utf8JsonReader(message.Span);
         while (reader.Read())
         {
-            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+            if (reader.TokenType != JsonTokenType.PropertyName)
             {
                 continue;
             }
-            if (reader.ValueTextEquals("ack"u8))
+            var depth = reader.CurrentDepth;
+            if (depth == 1 && reader.ValueTextEquals("ack"u8))
             {
                 reader.Read();
                 Sink.OnAck(reader.GetGuid());
                 return;
             }
-            if (reader.ValueTextEquals("text"u8))
+            if (depth == 1 && reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
                 Sink.OnMessage(Client, Utf8Value(ref reader));
                 return;
+            }
+            if (depth == 1 && reader.ValueTextEquals("batch"u8))
+            {
+                continue; // into the array: its frames' fields are at depth 3
+            }
+            if (depth == 3 && reader.ValueTextEquals("text"u8))
+            {
+                reader.Read();
+                Sink.OnMessage(Client, Utf8Value(ref reader));
+                continue;
             }
             reader.Read();
             reader.Skip();
