@@ -114,7 +114,8 @@ public sealed class ChatOptions
     /// The sends that arrive in between wait and go together: one transaction, one disk flush, and one
     /// <c>messages</c> frame to each connection instead of a frame per message, which is what a broadcast costs. A send
     /// that finds nothing stored within this time goes at once, so a quiet room adds no delay; a busy one adds at
-    /// most this much. Zero groups only the sends that arrive while another group is being stored.</summary>
+    /// most this much. Zero groups only the sends that arrive while another group is being stored. A connection runs one
+    /// send at a time, so one connection sends at most one message per window (20 a second at 50 ms).</summary>
     /// <value>50 milliseconds, well below what a reader notices (docs/benchmarks.md gives what it saves).</value>
     public TimeSpan SendBatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -18,8 +18,7 @@ public sealed class MessageBatchTests
     public async Task Sends_QueuedBehindACommit_ReachEveryConnectionInOneMessagesFrame_InSequenceOrder_BeforeTheirAcks()
     {
         var store = new HeldStore(holdText: "first");
-        await using var host = await ChatHost.StartAsync(services: services =>
-            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var host = await StartAsync(store);
         await using var reader = TestUser.Anonymous(host);
         await using var readerSocket = await reader.ConnectRawAsync();
         await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
@@ -30,18 +29,8 @@ public sealed class MessageBatchTests
             senders.Add(await alice.ConnectRawAsync());
         }
 
-        // The first send's commit holds the store; the next three queue behind it, one at a time so their order is known.
         var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToArray();
-        await senders[0].SendEditAsync(ids[0], 1, """{"text":"first"}""");
-        store.Held.Wait(Guard).Should().BeTrue("the first send reached the store");
-        var texts = new[] { "first", "second", "third", "fourth" };
-        for (var i = 1; i < 4; i++)
-        {
-            await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
-            var waiting = i;
-            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
-                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
-        }
+        await QueueBehindTheFirstAsync(host, store, senders, ids, ["first", "second", "third", "fourth"]);
         store.Release();
 
         var single = await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.MessageType));
@@ -68,8 +57,7 @@ public sealed class MessageBatchTests
     public async Task Sends_QueuedBehindACommit_ArriveInTheChatClientAsOneChangeSet()
     {
         var store = new HeldStore(holdText: "first");
-        await using var host = await ChatHost.StartAsync(services: services =>
-            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var host = await StartAsync(store);
         await using var reader = TestUser.Anonymous(host);
         var client = await reader.ConnectAsync();
         var changeSets = new List<int>();
@@ -81,15 +69,7 @@ public sealed class MessageBatchTests
             senders.Add(await alice.ConnectRawAsync());
         }
 
-        await senders[0].SendEditAsync(Guid.NewGuid(), 1, """{"text":"first"}""");
-        store.Held.Wait(Guard).Should().BeTrue();
-        for (var i = 1; i < 3; i++)
-        {
-            await senders[i].SendEditAsync(Guid.NewGuid(), 1, $$"""{"text":"queued {{i}}"}""");
-            var waiting = i;
-            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
-                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
-        }
+        await QueueBehindTheFirstAsync(host, store, senders, [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()], ["first", "queued 1", "queued 2"]);
         store.Release();
         using var view = new LiveCollection<ChatMessage, Reactive.Edits.EditId>(client.Messages);
         await view.WaitUntilAsync(items => items.Count == 3);
@@ -101,6 +81,23 @@ public sealed class MessageBatchTests
         foreach (var sender in senders)
         {
             await sender.DisposeAsync();
+        }
+    }
+
+    private static Task<ChatHost> StartAsync(HeldStore store) => ChatHost.StartAsync(services: services =>
+        services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+
+    // The first send's commit holds the store; the others queue behind it, one at a time so that their order is known.
+    private static async Task QueueBehindTheFirstAsync(ChatHost host, HeldStore store, List<RawSocket> senders, Guid[] ids, string[] texts)
+    {
+        await senders[0].SendEditAsync(ids[0], 1, $$"""{"text":"{{texts[0]}}"}""");
+        store.Held.Wait(Guard).Should().BeTrue("the first send reached the store");
+        for (var i = 1; i < texts.Length; i++)
+        {
+            await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
+            var waiting = i;
+            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
+                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
         }
     }
 
