@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Options;
 
 namespace BroadcastFloor;
@@ -106,21 +107,17 @@ public sealed class FloorRoom : IDisposable
     // {"batch":[frame,frame,…]}: the received frames are JSON objects, put in the array as they are.
     private static byte[] Batch(List<(byte[] Frame, FloorSocket Sender, byte[] Ack)> waiting)
     {
-        var length = "{\"batch\":[]}"u8.Length + waiting.Sum(static w => w.Frame.Length + 1) - 1;
-        var batch = new byte[length];
-        var span = batch.AsSpan();
-        "{\"batch\":["u8.CopyTo(span);
-        var at = "{\"batch\":["u8.Length;
+        var batch = new ArrayBufferWriter<byte>();
+        batch.Write("{\"batch\":["u8);
         for (var i = 0; i < waiting.Count; i++)
         {
             if (i > 0)
             {
-                batch[at++] = (byte)',';
+                batch.Write(","u8);
             }
-            waiting[i].Frame.CopyTo(span[at..]);
-            at += waiting[i].Frame.Length;
+            batch.Write(waiting[i].Frame);
         }
-        "]}"u8.CopyTo(span[at..]);
-        return batch;
+        batch.Write("]}"u8);
+        return batch.WrittenSpan.ToArray();
     }
 }

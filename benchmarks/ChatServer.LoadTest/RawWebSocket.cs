@@ -18,6 +18,7 @@ public sealed class RawWebSocket : IReadinessHandler, IDisposable
     private const byte Binary = 0x2;
     private const byte Close = 0x8;
     private const byte Ping = 0x9;
+    private const byte Pong = 0xA;
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Socket _socket;
@@ -118,7 +119,7 @@ public sealed class RawWebSocket : IReadinessHandler, IDisposable
         }
     }
 
-    public void OnReadable(bool hangUp)
+    public void OnReadable()
     {
         lock (_readGate)
         {
@@ -202,7 +203,7 @@ public sealed class RawWebSocket : IReadinessHandler, IDisposable
                 }
                 return true;
             case Ping:
-                SendFrame(0xA, payload.Span);
+                SendFrame(Pong, payload.Span);
                 return true;
             case Close:
                 var reason = payload.Length >= 2

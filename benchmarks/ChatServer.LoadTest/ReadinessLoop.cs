@@ -13,8 +13,6 @@ public sealed partial class ReadinessLoop
     private const int EpollCtlAdd = 1;
     private const int EpollCtlDel = 2;
     private const uint EpollIn = 0x001;
-    private const uint EpollErr = 0x008;
-    private const uint EpollHup = 0x010;
     private const uint EpollRdHup = 0x2000;
     private const int Interrupted = 4; // EINTR: the runtime's own signals (a GC's suspension) interrupt the wait
     private const int MaxEvents = 1024;
@@ -115,10 +113,10 @@ public sealed partial class ReadinessLoop
             for (var i = 0; i < ready; i++)
             {
                 var entry = events.AsSpan(i * EventSize, EventSize);
-                var flags = BinaryPrimitives.ReadUInt32LittleEndian(entry);
                 var slot = (int)BinaryPrimitives.ReadUInt64LittleEndian(entry[DataOffset..]);
                 var handler = slot < slots.Length ? slots[slot] : null;
-                handler?.OnReadable(hangUp: (flags & (EpollErr | EpollHup)) != 0);
+                // An error or hang-up is reported as readable too: the handler's recv then returns 0 or fails.
+                handler?.OnReadable();
             }
         }
     }
@@ -136,5 +134,5 @@ public sealed partial class ReadinessLoop
 /// <summary>What <see cref="ReadinessLoop"/> calls, on its one thread, when a watched socket has bytes or has closed.</summary>
 public interface IReadinessHandler
 {
-    void OnReadable(bool hangUp);
+    void OnReadable();
 }

@@ -399,16 +399,9 @@ public sealed partial class ChatRoom : IDisposable
         {
             var messages = _store!.Append(sends);
             _historyFrames = null;
-            if (messages.Count == 1)
+            foreach (var page in FramePages.Encode(messages, ChatProtocol.MaxFrameSize, EncodeBatch))
             {
-                PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, messages[0], ChatJsonContext.Default.ChatMessage));
-            }
-            else
-            {
-                foreach (var page in FramePages.Encode(messages, ChatProtocol.MaxFrameSize, EncodeBatch))
-                {
-                    PostToAll(page);
-                }
+                PostToAll(page);
             }
             foreach (var message in messages)
             {
@@ -529,7 +522,7 @@ public sealed partial class ChatRoom : IDisposable
     private ChannelMessage EncodeHistory(IReadOnlyList<ChatMessage> messages, bool isLast) =>
         Protocol.EncodeMessage(ChatProtocol.HistoryType, new History(messages, More: !isLast), ChatJsonContext.Default.History);
 
-    // A page of one message is sent as a `message` frame: a `messages` frame always holds at least two.
+    // A page of one message (a lone send's, too) is sent as a `message` frame: a `messages` frame holds at least two.
     private ChannelMessage EncodeBatch(IReadOnlyList<ChatMessage> messages, bool isLast) => messages.Count == 1
         ? Protocol.EncodeMessage(ChatProtocol.MessageType, messages[0], ChatJsonContext.Default.ChatMessage)
         : Protocol.EncodeMessage(ChatProtocol.MessagesType, new MessageBatch(messages), ChatJsonContext.Default.MessageBatch);
