@@ -130,9 +130,3 @@ public sealed partial class ReadinessLoop
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     private static partial int EpollWait(int epoll, byte[] events, int maxEvents, int timeoutMilliseconds);
 }
-
-/// <summary>What <see cref="ReadinessLoop"/> calls, on its one thread, when a watched socket has bytes or has closed.</summary>
-public interface IReadinessHandler
-{
-    void OnReadable();
-}
