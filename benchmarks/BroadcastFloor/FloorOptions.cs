@@ -13,4 +13,9 @@ public sealed class FloorOptions
     /// to every socket, then each sender's ack. A frame that finds no broadcast begun within it goes at once.</summary>
     /// <value>Zero: every frame is broadcast alone, at once.</value>
     public TimeSpan BatchWindow { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether Kestrel's socket transport writes on the thread that flushed and
+    /// reads on the thread that received, as the chat's <c>Chat:InlineSocketScheduling</c>.</summary>
+    /// <value>False: Kestrel's default, which hands each to one of its I/O queues.</value>
+    public bool InlineSocketScheduling { get; set; }
 }

@@ -1,4 +1,6 @@
 using BroadcastFloor;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 
 // The load test's floor: WebSockets on Kestrel that broadcast every received text frame, as received, to every socket
 // (one byte array shared by all of them), and ack its sender. No storage, no presence, no JSON beyond reading the id
@@ -6,9 +8,11 @@ using BroadcastFloor;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.Configure<FloorOptions>(builder.Configuration.GetSection("Floor"));
 builder.Services.AddSingleton<FloorRoom>();
+builder.Services.AddOptions<SocketTransportOptions>()
+    .Configure<IOptions<FloorOptions>>(static (transport, floor) => transport.UnsafePreferInlineScheduling = floor.Value.InlineSocketScheduling);
 
 var app = builder.Build();
-var coalesce = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FloorOptions>>().Value.CoalesceWrites;
+var coalesce = app.Services.GetRequiredService<IOptions<FloorOptions>>().Value.CoalesceWrites;
 if (coalesce)
 {
     // Before UseWebSockets, so that the socket it accepts writes through a stream that can hold frames for one flush.

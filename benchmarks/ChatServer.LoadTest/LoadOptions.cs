@@ -29,6 +29,7 @@ public sealed class LoadOptions
     public bool CoalesceFloor { get; private set; }
 
     public TimeSpan FloorBatchWindow { get; private set; }
+    public bool InlineSockets { get; private set; }
     public string? Chart { get; private set; }
     public bool Cluster { get; private set; }
     public int Nodes { get; private set; } = 3;
@@ -52,6 +53,8 @@ public sealed class LoadOptions
           --coalesce-floor             the floor writes every frame waiting for a socket, then flushes once (default off)
           --floor-batch-window MS      the floor broadcasts what arrives within MS of its last broadcast's beginning
                                        together, in one frame, as the chat does with Chat:SendBatchWindow (default 0: off)
+          --inline-sockets             the floor and SignalR run Kestrel's socket transport with inline scheduling, as the
+                                       chat does with Chat:InlineSocketScheduling (default off)
           --smoke                      CI check: 200 clients, 5 s, 50 msg/s, one run of each target (or --target);
                                        exit 1 on any broken invariant
           --soak                       200 clients joining and leaving for 60 s; exit 1 if the server keeps growing
@@ -109,6 +112,7 @@ public sealed class LoadOptions
                 case "--no-pin": options.Pin = false; break;
                 case "--runs": options.Runs = PositiveInt(name, Value()); break;
                 case "--coalesce-floor": options.CoalesceFloor = true; break;
+                case "--inline-sockets": options.InlineSockets = true; break;
                 case "--floor-batch-window": options.FloorBatchWindow = TimeSpan.FromMilliseconds(PositiveDouble(name, Value())); break;
                 case "--chart": options.Chart = Value(); break;
                 case "--cluster": options.Cluster = true; break;

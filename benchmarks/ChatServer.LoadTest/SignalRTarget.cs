@@ -5,17 +5,21 @@ namespace ChatServer.LoadTest;
 
 /// <summary>The SignalR baseline (benchmarks/SignalRBaseline): WebSockets transport without negotiation, the hub's
 /// <c>Send</c> return value as the ack, the same message shape. Senders are full HubConnections (as the chat's senders
-/// are the full ChatClient); readers are lean protocol readers (as the chat's are).</summary>
+/// are the full ChatClient); readers are lean protocol readers (as the chat's are). <c>--inline-sockets</c> starts it
+/// with the chat's inline socket scheduling.</summary>
 public sealed class SignalRTarget(ServerProcess server) : ILoadTarget
 {
     public string Name => "signalr";
 
     public ServerProcess Server => server;
 
-    public static async Task<SignalRTarget> StartAsync(string repositoryRoot, bool pin)
+    public static async Task<SignalRTarget> StartAsync(string repositoryRoot, bool pin, bool inlineSockets)
     {
         var assembly = Path.Combine(repositoryRoot, "benchmarks", "SignalRBaseline", "bin", "Release", "net10.0", "SignalRBaseline.dll");
-        var server = await ServerProcess.StartAsync(assembly, "/health", _ => new Dictionary<string, string>(), pin);
+        var server = await ServerProcess.StartAsync(assembly, "/health", _ => new Dictionary<string, string>
+        {
+            ["Baseline__InlineSocketScheduling"] = inlineSockets ? "true" : "false",
+        }, pin);
         return new SignalRTarget(server);
     }
 

@@ -7,8 +7,8 @@ public static class Targets
     {
         "chat" when options.Url is not null => new ChatTarget(ServerProcess.Attach(new Uri(options.Url))),
         "chat" => await ChatTarget.StartAsync(root, options.Pin),
-        "signalr" => await SignalRTarget.StartAsync(root, options.Pin),
-        "floor" => await FloorTarget.StartAsync(root, options.Pin, options.CoalesceFloor, options.FloorBatchWindow),
+        "signalr" => await SignalRTarget.StartAsync(root, options.Pin, options.InlineSockets),
+        "floor" => await FloorTarget.StartAsync(root, options.Pin, options.CoalesceFloor, options.FloorBatchWindow, options.InlineSockets),
         _ => throw new ArgumentException($"Unknown target '{name}'."),
     };
 

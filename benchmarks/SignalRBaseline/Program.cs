@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using SignalRBaseline;
 
 // The load test's baseline: an ASP.NET Core SignalR hub with the chat's semantics (broadcast every message to every
@@ -5,6 +6,9 @@ using SignalRBaseline;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSignalR();
 builder.Services.AddSingleton<BaselineRoom>();
+// Off unless the load test asks for the chat's inline socket scheduling (--inline-sockets).
+builder.Services.Configure<SocketTransportOptions>(transport =>
+    transport.UnsafePreferInlineScheduling = builder.Configuration.GetValue<bool>("Baseline:InlineSocketScheduling"));
 
 var app = builder.Build();
 app.MapGet("/health", () => "ok");

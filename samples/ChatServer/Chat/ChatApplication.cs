@@ -6,6 +6,7 @@ using ChatServer.Storage.Redis;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +53,9 @@ public static class ChatApplication
         builder.Services.AddOptions<RateLimiterOptions>()
             .Configure<IOptions<ChatOptions>, ILoggerFactory>(static (limiter, chat, logs) =>
                 LoginRateLimit.Configure(limiter, chat.Value, logs.CreateLogger(typeof(LoginRateLimit))));
+        builder.Services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<ChatOptions>>(static (transport, chat) =>
+                transport.UnsafePreferInlineScheduling = chat.Value.InlineSocketScheduling);
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<ChatOptions>, AddressConnectionLimiter>(static (kestrel, chat, perAddress) =>
             {

@@ -119,6 +119,16 @@ public sealed class ChatOptions
     /// <value>50 milliseconds, well below what a reader notices (docs/benchmarks.md gives what it saves).</value>
     public TimeSpan SendBatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Gets or sets a value indicating whether Kestrel's socket transport runs a socket's write on the thread
+    /// that flushed it, and the chat's read of a frame on the thread that received it, instead of handing each to one of
+    /// its I/O queues. A broadcast then writes each connection's frame before it moves to the next, so the 4 KiB pool block
+    /// that holds the frame goes back to the pool at once instead of waiting for the queue; without it a broadcast to N
+    /// idle connections holds up to N blocks, which the pool keeps. Kestrel calls this setting unsafe because the
+    /// application's code then runs on the threads that complete the socket's I/O. Those are the thread pool's, as
+    /// without the setting, unless <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> is set; the chat does not set it.</summary>
+    /// <value>True (docs/benchmarks.md gives what it saves).</value>
+    public bool InlineSocketScheduling { get; set; } = true;
+
     /// <summary>Gets or sets the most messages waiting to be sent to one connection; a client that reads slower is
     /// closed with 1008 rather than allowed to grow the server's memory.</summary>
     /// <value>1,024.</value>
