@@ -46,7 +46,8 @@ public sealed class LoadOptions
           --rate R                     offered messages per second over all senders (default 50)
           --duration SECONDS           measured time of the fixed-rate run (default 20)
           --stepped                    also step the rate (--steps 25,50,…, --step-duration 10) to find the capacity
-          --density                    memory per idle connection (--density-counts 1000,5000,10000)
+          --density                    memory per idle connection (--density-counts 1000,5000,10000), each count
+                                       connected after a warm batch of 64
           --density-hold SECONDS       keep each count's connections open this long after RSS is read, e.g. for
                                        dotnet-gcdump on the server (its process id is printed)
           --runs N                     whole runs of every target, interleaved; figures are medians with min–max (default 3)
