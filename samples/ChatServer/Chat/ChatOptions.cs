@@ -121,12 +121,16 @@ public sealed class ChatOptions
 
     /// <summary>Gets or sets a value indicating whether Kestrel's socket transport runs a socket's write on the thread
     /// that flushed it, and the chat's read of a frame on the thread that received it, instead of handing each to one of
-    /// its I/O queues. A broadcast then writes each connection's frame before it moves to the next, so the 4 KiB pool block
-    /// that holds the frame goes back to the pool at once instead of waiting for the queue; without it a broadcast to N
-    /// idle connections holds up to N blocks, which the pool keeps. Kestrel calls this setting unsafe because the
-    /// application's code then runs on the threads that complete the socket's I/O. Those are the thread pool's, as
-    /// without the setting, unless <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> is set; the chat does not set it.</summary>
-    /// <value>True (docs/benchmarks.md gives what it saves).</value>
+    /// its I/O queues. The 4 KiB pool block that holds a frame then goes back to the pool as soon as the socket has taken
+    /// the frame; without it, the frame waits in the connection's pipe for the queue, so a broadcast to N idle
+    /// connections can hold up to N blocks at once, and the pool keeps the blocks it grew to. Kestrel calls this setting
+    /// unsafe because the application's code then runs on the threads that complete the socket's I/O. Those are the
+    /// thread pool's, as without the setting, unless <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> is set; the
+    /// chat does not set it. The price is CPU: a queue that runs late sends the frames that piled up for a socket in
+    /// one system call, and inline sends never pile up, so a busy room makes more send calls. Turn it off where CPU per
+    /// message counts for more than memory per connection.</summary>
+    /// <value>True: about 4 KiB less per idle connection, for 6–28 % fewer deliveries per CPU-second at 35 to 150
+    /// messages a second to 1,000 clients (docs/benchmarks.md, "Inline socket scheduling").</value>
     public bool InlineSocketScheduling { get; set; } = true;
 
     /// <summary>Gets or sets the most messages waiting to be sent to one connection; a client that reads slower is

@@ -12,7 +12,7 @@ public sealed class SocketTransportTests
     {
         await using var host = await ChatHost.StartAsync();
 
-        Transport(host).UnsafePreferInlineScheduling.Should().BeTrue("a broadcast then writes each frame before the next");
+        Transport(host).UnsafePreferInlineScheduling.Should().BeTrue("a frame's pool block then goes back as soon as the socket has taken the frame");
     }
 
     [Fact]
