@@ -90,6 +90,12 @@ public sealed class MessageBatchTests
     // The first send's commit holds the store; the others queue behind it, one at a time so that their order is known.
     private static async Task QueueBehindTheFirstAsync(ChatHost host, HeldStore store, List<RawSocket> senders, Guid[] ids, string[] texts)
     {
+        // Every sender has joined first: the held commit keeps the room's gate, and a join takes that gate, so a sender
+        // whose join came after the first send would never read its own send. Its history frame is posted by its join.
+        foreach (var sender in senders)
+        {
+            await sender.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
+        }
         await senders[0].SendEditAsync(ids[0], 1, $$"""{"text":"{{texts[0]}}"}""");
         store.Held.Wait(Guard).Should().BeTrue("the first send reached the store");
         for (var i = 1; i < texts.Length; i++)
