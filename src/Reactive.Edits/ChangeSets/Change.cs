@@ -15,9 +15,10 @@ public readonly struct Change<TObject, TKey> : IEquatable<Change<TObject, TKey>>
     /// <param name="reason">Why the key changed.</param>
     /// <param name="key">The key that changed.</param>
     /// <param name="current">The item now at the key, or the removed item for <see cref="ChangeReason.Remove"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reason"/> is not one of the four reasons.</exception>
     public Change(ChangeReason reason, TKey key, TObject current)
     {
-        Reason = reason;
+        _reason = Checked(reason);
         Key = key;
         Current = current;
         Previous = default;
@@ -29,17 +30,23 @@ public readonly struct Change<TObject, TKey> : IEquatable<Change<TObject, TKey>>
     /// <param name="key">The key that changed.</param>
     /// <param name="current">The item now at the key.</param>
     /// <param name="previous">The item that was at the key.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reason"/> is not one of the four reasons.</exception>
     public Change(ChangeReason reason, TKey key, TObject current, TObject previous)
     {
-        Reason = reason;
+        _reason = Checked(reason);
         Key = key;
         Current = current;
         Previous = previous;
         HasPrevious = true;
     }
 
+    // The reason is kept in one byte beside HasPrevious: with an int key a change is 24 bytes instead of 32, and every
+    // change set holds one inline. The constructors refuse a value that is not one of the four reasons, so the byte
+    // always gives back what was passed.
+    private readonly byte _reason;
+
     /// <summary>Gets why the key changed.</summary>
-    public ChangeReason Reason { get; }
+    public ChangeReason Reason => (ChangeReason)_reason;
 
     /// <summary>Gets the key that changed.</summary>
     public TKey Key { get; }
@@ -52,6 +59,11 @@ public readonly struct Change<TObject, TKey> : IEquatable<Change<TObject, TKey>>
 
     /// <summary>Gets a value indicating whether <see cref="Previous"/> holds an item.</summary>
     public bool HasPrevious { get; }
+
+    private static byte Checked(ChangeReason reason) =>
+        (uint)reason <= (uint)ChangeReason.Refresh
+            ? (byte)reason
+            : throw new ArgumentOutOfRangeException(nameof(reason), reason, "The reason must be Add, Update, Remove or Refresh.");
 
     /// <inheritdoc/>
     public bool Equals(Change<TObject, TKey> other) =>

@@ -22,16 +22,20 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     where TItem : class
     where TKey : notnull
 {
+    // What only an item with edits carries, kept apart so that a confirmed item, the bulk of a large view, is 40 bytes
+    // with an int key instead of 72. A view publishes two of them (Previous and Current) for every authoritative change,
+    // and in a large view the collector's work grows with the bytes allocated per change (docs/benchmarks.md).
+    private readonly EditDetails? _details;
+
     internal OptimisticItem(TKey key, TItem item, OptimisticState state, Exception? error, EditId? editId, bool isLocal, long sequence, bool isPredicted = false)
     {
-        IsPredicted = isPredicted;
         Key = key;
         Item = item;
         State = state;
-        Error = error;
-        EditId = editId;
-        IsLocal = isLocal;
-        Sequence = sequence;
+        if (error is not null || editId is not null || isLocal || sequence != 0 || isPredicted)
+        {
+            _details = new EditDetails(error, editId, isLocal, sequence, isPredicted);
+        }
     }
 
     /// <summary>Gets the key.</summary>
@@ -44,22 +48,22 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     public OptimisticState State { get; }
 
     /// <summary>Gets the error of the rejected edit while <see cref="State"/> is <see cref="OptimisticState.Failed"/>.</summary>
-    public Exception? Error { get; }
+    public Exception? Error => _details?.Error;
 
     /// <summary>Gets the id of the latest local edit on this key, or <see langword="null"/> for a confirmed item (use it to retry or discard).</summary>
-    public EditId? EditId { get; }
+    public EditId? EditId => _details?.EditId;
 
     /// <summary>Gets a value indicating whether no authoritative item exists for the key yet: a local creation.</summary>
     /// <remarks>Local items sort after confirmed ones (nobody sends into the past); see <see cref="OptimisticOrder"/>.</remarks>
-    public bool IsLocal { get; }
+    public bool IsLocal => _details?.IsLocal ?? false;
 
     /// <summary>Gets a value indicating whether <see cref="Item"/> is a prediction: at least one edit is applied on top of the authoritative item (or there is none yet).</summary>
     /// <remarks><see langword="false"/> for an authoritative item, including one that already includes the key's pending
     /// edits (<see cref="OptimisticOptions{TItem, TKey, TEdit}.Includes"/>); a view may show predicted text differently.</remarks>
-    public bool IsPredicted { get; }
+    public bool IsPredicted => _details?.IsPredicted ?? false;
 
     /// <summary>Gets the request order of the first local edit on the key (<see cref="Edit{T}.Sequence"/>), or 0 for a confirmed item.</summary>
-    public long Sequence { get; }
+    public long Sequence => _details?.Sequence ?? 0;
 
     /// <summary>Compares with another item property by property: keys and items with their default equality comparers, errors by reference.</summary>
     /// <param name="other">The other item.</param>
@@ -85,4 +89,17 @@ public sealed class OptimisticItem<TItem, TKey> : IEquatable<OptimisticItem<TIte
     /// <summary>Returns the key and state, for diagnostics.</summary>
     /// <returns>A text such as <c>42 Pending</c>.</returns>
     public override string ToString() => $"{Key} {State}";
+
+    private sealed class EditDetails(Exception? error, EditId? editId, bool isLocal, long sequence, bool isPredicted)
+    {
+        public Exception? Error { get; } = error;
+
+        public EditId? EditId { get; } = editId;
+
+        public bool IsLocal { get; } = isLocal;
+
+        public long Sequence { get; } = sequence;
+
+        public bool IsPredicted { get; } = isPredicted;
+    }
 }
