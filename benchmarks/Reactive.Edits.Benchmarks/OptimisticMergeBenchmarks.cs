@@ -26,6 +26,10 @@ namespace Reactive.Edits.Benchmarks;
 /// store the new item in a <see cref="Dictionary{TKey, TValue}"/> of the view's size, then publish that one change to one
 /// observer. The merge's growth with size is judged against this floor's growth in the same run (see
 /// <see cref="FloorGoals"/>), so that cache and collector effects that hit both cancel out.</item>
+/// <item><c>DictionaryPublishAllocating_AuthoritativeChange</c>: the same floor, plus one short-lived object per change
+/// of <see cref="LibraryExtraBytes"/>, what the library allocates per change beyond the floor's new item. Not a goal: it
+/// shows how much of the growth with size comes from allocating that much per change in a large table's process, where
+/// every collection copies the items changed since the last one (docs/benchmarks.md).</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -36,6 +40,13 @@ namespace Reactive.Edits.Benchmarks;
 [CategoriesColumn]
 public class OptimisticMergeBenchmarks
 {
+    /// <summary>The bytes the library allocates per authoritative change beyond the new row (a source change set and a view
+    /// change set of 56 bytes each, two confirmed items of 40), measured by the allocation budget tests.</summary>
+    public const int LibraryExtraBytes = 192;
+
+    // A byte array's header and length take 24 bytes of its size.
+    private const int ArrayOverhead = 24;
+
     private const string AuthoritativeChange = nameof(AuthoritativeChange);
     private const string EditSettles = nameof(EditSettles);
 
@@ -46,6 +57,7 @@ public class OptimisticMergeBenchmarks
     private Dictionary<int, Row>? _floorTable;
     private Subject<Row>? _floorChanges;
     private IDisposable? _floorSubscription;
+    private byte[]? _garbage;
     private int _tableRev;
     private int _next;
     private long _seen;
@@ -109,7 +121,7 @@ public class OptimisticMergeBenchmarks
         }
     }
 
-    [GlobalSetup(Target = nameof(DictionaryPublish_AuthoritativeChange))]
+    [GlobalSetup(Targets = [nameof(DictionaryPublish_AuthoritativeChange), nameof(DictionaryPublishAllocating_AuthoritativeChange)])]
     public void SetupDictionaryPublish()
     {
         _floorTable = new Dictionary<int, Row>(Size);
@@ -167,6 +179,16 @@ public class OptimisticMergeBenchmarks
         slot = row;
         _floorChanges!.OnNext(row);
         return row.Rev;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long DictionaryPublishAllocating_AuthoritativeChange()
+    {
+        // Kept in a field until the next change, so that the runtime cannot place it on the stack: like the library's
+        // change sets and items, it is garbage by the next change.
+        _garbage = new byte[LibraryExtraBytes - ArrayOverhead];
+        return DictionaryPublish_AuthoritativeChange();
     }
 
     [Benchmark(Baseline = true)]
