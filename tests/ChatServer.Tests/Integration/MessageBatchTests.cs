@@ -97,7 +97,7 @@ public sealed class MessageBatchTests
             await sender.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
         }
         await senders[0].SendEditAsync(ids[0], 1, $$"""{"text":"{{texts[0]}}"}""");
-        store.Held.Wait(Guard).Should().BeTrue("the first send reached the store");
+        await store.Held.Task.WaitAsync(Guard);
         for (var i = 1; i < texts.Length; i++)
         {
             await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
@@ -112,7 +112,7 @@ public sealed class MessageBatchTests
     {
         private readonly ManualResetEventSlim _release = new();
 
-        public ManualResetEventSlim Held { get; } = new();
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string HoldText { get; } = holdText;
 
@@ -130,7 +130,7 @@ public sealed class MessageBatchTests
             {
                 if (messages.Any(message => message.Text == owner.HoldText))
                 {
-                    owner.Held.Set();
+                    owner.Held.TrySetResult();
                     owner._release.Wait(Guard);
                 }
                 return inner.Append(messages);
