@@ -116,8 +116,12 @@ public sealed partial class ChatRoom : IDisposable
     /// <summary>Gets how many connections were cut off because their outbox overflowed (clients that read too slowly).</summary>
     public int SlowConsumersDisconnected => Volatile.Read(ref _slowConsumersDisconnected);
 
-    /// <summary>Gets how many sends wait for the commit under way to finish, to be stored together after it.</summary>
-    internal int SendsWaitingForCommit => _sendCommits.Waiting;
+    /// <summary>Raised when a send starts waiting for the commit under way, with how many sends wait now.</summary>
+    internal event Action<int>? SendQueued
+    {
+        add => _sendCommits.Queued += value;
+        remove => _sendCommits.Queued -= value;
+    }
 
     /// <summary>Gets how many times the whole presence state was encoded for joiners.</summary>
     internal int PresenceStatesEncoded

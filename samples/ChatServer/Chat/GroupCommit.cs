@@ -37,17 +37,10 @@ public sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, IRead
     {
     }
 
-    /// <summary>Gets how many items wait for a commit (the group under way not counted).</summary>
-    public int Waiting
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _waiting.Count;
-            }
-        }
-    }
+    /// <summary>Raised when an item starts waiting behind a commit under way, with how many items wait now (that item
+    /// included); raised on the caller's thread, outside the lock. For tests that must know an item is queued before they
+    /// go on.</summary>
+    internal event Action<int>? Queued;
 
     /// <summary>Commits <paramref name="item"/> with the items waiting beside it.</summary>
     /// <param name="item">The item.</param>
@@ -57,19 +50,21 @@ public sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, IRead
         // Run asynchronously: a completion must not run the next item's handler on the committing thread.
         var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         TimeSpan wait;
+        int queuedBehind;
         lock (_gate)
         {
             _waiting.Enqueue((item, done));
-            if (_committing)
-            {
-                return done.Task;
-            }
-
+            queuedBehind = _committing ? _waiting.Count : 0;
             _committing = true;
-            wait = UntilWindowEnds();
+            wait = queuedBehind > 0 ? TimeSpan.Zero : UntilWindowEnds();
         }
 
-        if (wait <= TimeSpan.Zero)
+        if (queuedBehind > 0)
+        {
+            // A commit is under way; the item goes with the group after it.
+            Queued?.Invoke(queuedBehind);
+        }
+        else if (wait <= TimeSpan.Zero)
         {
             CommitNextGroup();
         }

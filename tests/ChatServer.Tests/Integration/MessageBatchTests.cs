@@ -1,4 +1,3 @@
-using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
@@ -100,10 +99,25 @@ public sealed class MessageBatchTests
         await store.Held.Task.WaitAsync(Guard);
         for (var i = 1; i < texts.Length; i++)
         {
-            await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
             var waiting = i;
-            await Eventually.HoldsAsync(() => host.Room.SendsWaitingForCommit == waiting, $"{waiting} sends waiting for the commit",
-                Observable.Interval(TimeSpan.FromMilliseconds(5)).Select(_ => System.Reactive.Unit.Default), Guard);
+            var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action<int> onQueued = count =>
+            {
+                if (count == waiting)
+                {
+                    queued.TrySetResult();
+                }
+            };
+            host.Room.SendQueued += onQueued;
+            try
+            {
+                await senders[i].SendEditAsync(ids[i], 1, $$"""{"text":"{{texts[i]}}"}""");
+                await queued.Task.WaitAsync(Guard);
+            }
+            finally
+            {
+                host.Room.SendQueued -= onQueued;
+            }
         }
     }
 

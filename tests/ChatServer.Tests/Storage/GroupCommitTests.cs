@@ -29,7 +29,7 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task CommitAsync_ItemsArrivingDuringACommit_AreCommittedTogetherNext_InArrivalOrder_EachWithItsResult()
     {
-        using var firstEntered = new ManualResetEventSlim();
+        var firstEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var releaseFirst = new ManualResetEventSlim();
         var groups = new List<int[]>();
         var commits = new GroupCommit<int, string>(group =>
@@ -40,16 +40,20 @@ public sealed class GroupCommitTests
             }
             if (group[0] == 1)
             {
-                firstEntered.Set();
+                firstEntered.TrySetResult();
                 releaseFirst.Wait(Guard);
             }
             return [.. group.Select(static item => $"stored {item}")];
         }, maxGroup: 2);
 
+        var queued = new List<int>();
+        commits.Queued += queued.Add;
+
         var first = Task.Run(() => commits.CommitAsync(1));
-        firstEntered.Wait(Guard).Should().BeTrue();
+        await firstEntered.Task.WaitAsync(Guard);
         var waiting = new[] { commits.CommitAsync(2), commits.CommitAsync(3), commits.CommitAsync(4) };
         waiting.Should().OnlyContain(task => !task.IsCompleted, "a commit is under way");
+        queued.Should().Equal([1, 2, 3], "each item that arrives during the commit is reported with how many wait");
         releaseFirst.Set();
 
         (await first.WaitAsync(Guard)).Should().Be("stored 1");
@@ -61,14 +65,14 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task CommitAsync_TheCommitOfAGroupFails_EveryItemOfThatGroupSeesTheFailure_TheNextGroupCommits()
     {
-        using var firstEntered = new ManualResetEventSlim();
+        var firstEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var releaseFirst = new ManualResetEventSlim();
         var failure = new IOException("the disk is full");
         var commits = new GroupCommit<int, int>(group =>
         {
             if (group[0] == 1)
             {
-                firstEntered.Set();
+                firstEntered.TrySetResult();
                 releaseFirst.Wait(Guard);
                 throw failure;
             }
@@ -76,7 +80,7 @@ public sealed class GroupCommitTests
         }, maxGroup: 10);
 
         var first = Task.Run(() => commits.CommitAsync(1));
-        firstEntered.Wait(Guard).Should().BeTrue();
+        await firstEntered.Task.WaitAsync(Guard);
         var second = commits.CommitAsync(2);
         releaseFirst.Set();
 
