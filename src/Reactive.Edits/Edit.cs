@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Reactive.Edits;
 
 /// <summary>Represents one edit: the <c>[token, value]</c> pair, with the state of its lifecycle at one moment.</summary>
@@ -11,9 +13,8 @@ namespace Reactive.Edits;
 /// </remarks>
 public sealed class Edit<T>
 {
-    internal Edit(EditId id, EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt, bool isRestored = false)
+    internal Edit(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt, bool isRestored = false)
     {
-        Id = id;
         Token = token;
         Value = value;
         Status = status;
@@ -26,7 +27,9 @@ public sealed class Edit<T>
     }
 
     /// <summary>Gets the edit's stable id, the same across retries.</summary>
-    public EditId Id { get; }
+    /// <remarks>Read from the token, which every attempt is given with the edit's id: a snapshot does not keep a copy,
+    /// which makes each of them 16 bytes smaller.</remarks>
+    public EditId Id => Token.EditId;
 
     /// <summary>Gets the token of the current attempt.</summary>
     public EditToken Token { get; }
@@ -76,12 +79,16 @@ public sealed class Edit<T>
     /// <returns>A text such as <c>3f2a…#1 Pending</c>.</returns>
     public override string ToString() => $"{Token} {Status}";
 
-    internal Edit<T> With(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, DateTimeOffset attemptRequestedAt) =>
-        new(Id, token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt, IsRestored);
+    // The next attempt: its token carries the same id, which is where Id is read from.
+    internal Edit<T> With(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, DateTimeOffset attemptRequestedAt)
+    {
+        Debug.Assert(token.EditId == Id, "An attempt's token carries the edit's id.");
+        return new(token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt, IsRestored);
+    }
 
     internal Edit<T> With(EditStatus status, Exception? error) =>
-        new(Id, Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
+        new(Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
 
     internal Edit<T> Started() =>
-        new(Id, Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
+        new(Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
 }

@@ -29,7 +29,7 @@ public sealed partial class EditSet<T>
         }
 
         var now = Scheduler.Now;
-        var edit = new Edit<T>(id, new EditToken(this, id, attempt: 1), value, EditStatus.Pending, error: null, admission == Admission.Start, ++_sequence, now, now);
+        var edit = new Edit<T>(new EditToken(this, id, attempt: 1), value, EditStatus.Pending, error: null, admission == Admission.Start, ++_sequence, now, now);
         updater.AddOrUpdate(edit);
         _metrics.Requested();
         return edit;
@@ -60,7 +60,7 @@ public sealed partial class EditSet<T>
             _waiting.Enqueue((id, attempt));
         }
 
-        var edit = new Edit<T>(id, token, value, error is null ? EditStatus.Pending : EditStatus.Rejected, error, started, ++_sequence, requestedAt, Scheduler.Now, isRestored: true);
+        var edit = new Edit<T>(token, value, error is null ? EditStatus.Pending : EditStatus.Rejected, error, started, ++_sequence, requestedAt, Scheduler.Now, isRestored: true);
         updater.AddOrUpdate(edit);
         return edit;
     }
