@@ -16,9 +16,10 @@ namespace ChatServer.Chat;
 /// <para>Each connection runs on the library's server driver: a receive loop that runs incoming edits (deduplicated
 /// by edit id in the ledger, so a resend has one effect) and a send loop that drains the connection's bounded, ordered
 /// outbox.</para>
-/// <para><b>Ordering</b>: the send handler stores the message and posts it to every connection's outbox under one
-/// gate, before it returns; the driver posts the ack after it returns. So every connection sees messages in the same
-/// order, and the sender sees its message before its ack. The server runs one send of a connection at a time
+/// <para><b>Ordering</b>: the send handler stores the message, then posts it to every connection's outbox before the
+/// next write of the store, and before it returns; the driver posts the ack after it returns. So every connection sees
+/// messages in the same order, and the sender sees its message before its ack. A connection that joins while a group
+/// of sends is being stored does not wait for the disk: it gets that group as live frames after its history. The server runs one send of a connection at a time
 /// (<see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> = 1), so a user's sends apply in the order
 /// they arrived, whatever the demo latency.</para>
 /// <para>With the messages in Redis (<c>Chat:Store:Kind=Redis</c>) the order is the shared log's: a handler writes to the
@@ -29,6 +30,10 @@ namespace ChatServer.Chat;
 public sealed partial class ChatRoom : IDisposable
 {
     private readonly object _gate = new();
+    // One write of the store at a time, each posted before the next (so everyone sees the order they were stored in).
+    // Taken before _gate, never inside it. A send group's disk flush runs under this one only, so a join, which takes
+    // only _gate, does not wait for it.
+    private readonly object _writeGate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
     private readonly IMessageStore? _store;
     // Sends that arrive while another is being stored wait for the next commit together: one disk flush for the group.
@@ -357,6 +362,9 @@ public sealed partial class ChatRoom : IDisposable
         RemoteError? refusal;
         try
         {
+            // Both gates: an edit is rare, and its write changes what Recent returns, so it is stored and posted in one
+            // step, and a join waits for it.
+            lock (_writeGate)
             lock (_gate)
             {
                 var stored = _store!.Find(messageId);
@@ -392,20 +400,27 @@ public sealed partial class ChatRoom : IDisposable
     // The most sends stored in one transaction.
     private const int MaxSendsPerCommit = 128;
 
-    // Stores a group of sends in one commit and posts them to every connection, in order, in the same step. Each send's
-    // ack follows once its handler returns, i.e. after this. A group of several goes out as one `messages` frame (or a
-    // few, each at most a frame's size): the cost of a broadcast is one write per connection per frame, so the sends
-    // that queued while the room was busy broadcasting cost one write together. No send waits for company: a group is
-    // what arrived during the commit before it, so a quiet room sends each message alone, at once.
+    // Stores a group of sends in one commit, then posts them to every connection, in order, before the next write. Each
+    // send's ack follows once its handler returns, i.e. after this. A group of several goes out as one `messages` frame
+    // (or a few, each at most a frame's size): the cost of a broadcast is one write per connection per frame, so the
+    // sends that queued while the room was busy broadcasting cost one write together. No send waits for company: a group
+    // is what arrived during the commit before it, so a quiet room sends each message alone, at once.
+    // The commit (the disk's flush) holds only the write gate: connections join meanwhile. The group becomes history and
+    // is posted under the room's gate in one step, so a joiner gets it in its history or as a live frame, once.
     private IReadOnlyList<ChatMessage> PublishGroup(IReadOnlyList<NewMessage> sends)
     {
-        lock (_gate)
+        lock (_writeGate)
         {
             var messages = _store!.Append(sends);
-            _historyFrames = null;
-            foreach (var page in FramePages.Encode(messages, ChatProtocol.MaxFrameSize, EncodeBatch))
+            var pages = FramePages.Encode(messages, ChatProtocol.MaxFrameSize, EncodeBatch);
+            lock (_gate)
             {
-                PostToAll(page);
+                _store.AddToRecent(messages);
+                _historyFrames = null;
+                foreach (var page in pages)
+                {
+                    PostToAll(page);
+                }
             }
             foreach (var message in messages)
             {

@@ -3,9 +3,12 @@ using ChatServer.Shared.Protocol;
 namespace ChatServer.Storage;
 
 /// <summary>The messages, shared by every connection: <see cref="MemoryMessageStore"/> or the durable <see cref="SqliteMessageStore"/>.</summary>
-/// <remarks>Implementations need not be thread-safe on their own: <see cref="Chat.ChatRoom"/> calls them under its gate,
-/// so that storing a change and posting it to every connection happen as one step, in the same order for everyone.
-/// Each write records its edit id with the change, in the same step: that is the ledger's record of the acceptance.</remarks>
+/// <remarks>Implementations need not be thread-safe on their own. <see cref="Chat.ChatRoom"/> runs one write at a time,
+/// each followed by posting its change to every connection before the next write, so that everyone sees the changes in
+/// the order they were stored. It reads <see cref="Recent"/> under its gate, and runs <see cref="Append"/> outside that
+/// gate: new messages join <see cref="Recent"/> only through <see cref="AddToRecent"/>, which the room calls under the
+/// gate when it posts them. A connection that joins meanwhile thus gets each message once, in its history or as a live
+/// frame. Each write records its edit id with the change, in the same step: that is the ledger's record of the acceptance.</remarks>
 public interface IMessageStore
 {
     /// <summary>Gets the most recent <see cref="Chat.ChatOptions.HistorySize"/> messages that are not deleted, oldest first.</summary>
@@ -18,10 +21,16 @@ public interface IMessageStore
     StoredMessage? Find(Guid id);
 
     /// <summary>Stores new messages, in order, all or none; when this returns, they are as durable as the store can make
-    /// them. Messages that arrive together are stored together: one transaction, one flush of the disk.</summary>
+    /// them. Messages that arrive together are stored together: one transaction, one flush of the disk. They are not in
+    /// <see cref="Recent"/> until <see cref="AddToRecent"/> is called with them.</summary>
     /// <param name="messages">The messages, at least one.</param>
     /// <returns>The stored messages, in the same order, numbered in sequence.</returns>
     IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages);
+
+    /// <summary>Adds messages that <see cref="Append"/> stored to <see cref="Recent"/> (and to what <see cref="Find"/> finds,
+    /// for a store that keeps only its recent messages).</summary>
+    /// <param name="stored">What <see cref="Append"/> returned, before any later <see cref="Append"/> is added.</param>
+    void AddToRecent(IReadOnlyList<ChatMessage> stored);
 
     /// <summary>Records an edit of <paramref name="current"/>: its new text when <paramref name="apply"/> is set (the
     /// revision grows by one), else only its id (a conflicting edit that lost); durable when this returns.</summary>

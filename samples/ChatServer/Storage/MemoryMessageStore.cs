@@ -7,8 +7,9 @@ namespace ChatServer.Storage;
 /// <summary>The messages in memory, the most recent <see cref="ChatOptions.HistorySize"/> (deleted ones among them, so the
 /// history may hold fewer): lost on restart
 /// (<c>Chat:Store:Kind=Memory</c>). An older message is forgotten, so an edit of it is answered as of an unknown id.</summary>
-/// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> calls it under its gate, so that storing a change and
-/// posting it to every connection happen as one step, in the same order for everyone.</remarks>
+/// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> runs one write at a time, and reads <see cref="Recent"/>
+/// only while no <see cref="AddToRecent"/> runs (see <see cref="IMessageStore"/>). <see cref="Append"/> only numbers
+/// the messages: they are kept from <see cref="AddToRecent"/> on.</remarks>
 public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> options) : IMessageStore
 {
     // The recent messages in order, deleted ones kept (as such) until they leave the window.
@@ -30,15 +31,23 @@ public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> 
         var stored = new List<ChatMessage>(messages.Count);
         foreach (var (id, user, text) in messages)
         {
-            var message = new ChatMessage(id, user, text, now, ++_sequence);
+            stored.Add(new ChatMessage(id, user, text, now, ++_sequence));
+        }
+        return stored;
+    }
+
+    /// <inheritdoc/>
+    public void AddToRecent(IReadOnlyList<ChatMessage> stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        foreach (var message in stored)
+        {
             _recent.Add(new StoredMessage(message, IsDeleted: false));
-            stored.Add(message);
         }
         if (_recent.Count > _capacity)
         {
             _recent.RemoveRange(0, _recent.Count - _capacity);
         }
-        return stored;
     }
 
     /// <inheritdoc/>

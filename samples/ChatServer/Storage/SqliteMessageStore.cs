@@ -7,8 +7,9 @@ namespace ChatServer.Storage;
 
 /// <summary>The messages in the SQLite database: <see cref="Append(IReadOnlyList{NewMessage})"/> returns after the commit, so the ack that follows
 /// promises a message that survives a crash. The recent ones are also kept in memory for new connections' history.</summary>
-/// <remarks>Not thread-safe on its own beyond the database's lock: <see cref="ChatRoom"/> calls it under its gate, which
-/// also keeps sequence numbers in commit order.</remarks>
+/// <remarks>Not thread-safe on its own beyond the database's lock: <see cref="ChatRoom"/> runs one write at a time, which
+/// also keeps sequence numbers in commit order, and reads <see cref="Recent"/> only while no
+/// <see cref="AddToRecent"/> runs (see <see cref="IMessageStore"/>).</remarks>
 public sealed class SqliteMessageStore : IMessageStore
 {
     private readonly SqliteChatDatabase _database;
@@ -144,12 +145,18 @@ public sealed class SqliteMessageStore : IMessageStore
             return true;
         });
         _sequence += stored.Count;
+        return stored;
+    }
+
+    /// <inheritdoc/>
+    public void AddToRecent(IReadOnlyList<ChatMessage> stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
         _recent.AddRange(stored);
         if (_recent.Count > _capacity)
         {
             _recent.RemoveRange(0, _recent.Count - _capacity);
         }
-        return stored;
     }
 
     private const string Columns = "sequence, id, user, text, sent_at_ticks, revision, edited_at_ticks, edit_ids";

@@ -27,7 +27,7 @@ public sealed class CloseFrameTests(ITestOutputHelper output)
         var text = new string('h', 500);
         for (var i = 0; i < HistoryMessages; i++)
         {
-            store.Append([new NewMessage(Guid.NewGuid(), "historian", text)]);
+            store.AddToRecent(store.Append([new NewMessage(Guid.NewGuid(), "historian", text)]));
         }
 
         var outcomes = new List<string>();

@@ -77,6 +77,8 @@ public sealed class ChatServerTests
 
         public IReadOnlyList<ChatMessage> Append(IReadOnlyList<ChatServer.Storage.NewMessage> messages) => throw crash;
 
+        public void AddToRecent(IReadOnlyList<ChatMessage> stored) => throw crash;
+
         public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => throw crash;
 
         public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => throw crash;

@@ -89,8 +89,8 @@ public sealed class MessageBatchTests
     // The first send's commit holds the store; the others queue behind it, one at a time so that their order is known.
     private static async Task QueueBehindTheFirstAsync(ChatHost host, HeldStore store, List<RawSocket> senders, Guid[] ids, string[] texts)
     {
-        // Every sender has joined first: the held commit keeps the room's gate, and a join takes that gate, so a sender
-        // whose join came after the first send would never read its own send. Its history frame is posted by its join.
+        // Every sender has joined (its join posts its history frame) before the first send: each one's frames start
+        // from a known point.
         foreach (var sender in senders)
         {
             await sender.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
@@ -118,41 +118,6 @@ public sealed class MessageBatchTests
             {
                 host.Room.SendQueued -= onQueued;
             }
-        }
-    }
-
-    // Holds the commit of the send with a given text until released, so that later sends queue behind it.
-    private sealed class HeldStore(string holdText)
-    {
-        private readonly ManualResetEventSlim _release = new();
-
-        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string HoldText { get; } = holdText;
-
-        public IMessageStore Wrap(IMessageStore inner) => new Holding(inner, this);
-
-        public void Release() => _release.Set();
-
-        private sealed class Holding(IMessageStore inner, HeldStore owner) : IMessageStore
-        {
-            public IReadOnlyList<ChatMessage> Recent() => inner.Recent();
-
-            public StoredMessage? Find(Guid id) => inner.Find(id);
-
-            public IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages)
-            {
-                if (messages.Any(message => message.Text == owner.HoldText))
-                {
-                    owner.Held.TrySetResult();
-                    owner._release.Wait(Guard);
-                }
-                return inner.Append(messages);
-            }
-
-            public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => inner.Edit(editId, command, current, apply);
-
-            public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
         }
     }
 }

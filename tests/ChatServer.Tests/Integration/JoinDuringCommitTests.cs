@@ -1,0 +1,44 @@
+using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
+using ChatServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatServer.Tests.Integration;
+
+/// <summary>A join does not wait for a commit under way: the store's write of a group of sends (its disk flush) runs
+/// outside the room's gate, and only posting the group takes the gate. A joiner gets each message once, in its history
+/// or as a live frame after it, never both and never neither.</summary>
+public sealed class JoinDuringCommitTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task AJoin_WhileASendIsBeingCommitted_GetsItsHistoryAtOnce_ThenThatMessageOnce()
+    {
+        var store = new HeldStore(holdText: "held");
+        await using var host = await ChatHost.StartAsync(services: services =>
+            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var alice = await TestUser.LoginAsync(host, "alice");
+        var before = await (await alice.ConnectAsync()).SendAndSettleAsync("before");
+        await using var sender = await alice.ConnectRawAsync();
+        await sender.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
+        var held = Guid.NewGuid();
+        await sender.SendEditAsync(held, 1, """{"text":"held"}""");
+        await store.Held.Task.WaitAsync(Guard);
+
+        await using var visitor = TestUser.Anonymous(host);
+        await using var joiner = await visitor.ConnectRawAsync();
+        // While the commit is still held: with the write under the gate, the join waited for it and this timed out.
+        var history = await joiner.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
+        history["payload"]!["messages"]!.AsArray().Select(m => (string?)m!["id"]).Should()
+            .Equal([before.Id.Value.ToString()], "the held send is not committed yet, so it is not history");
+
+        store.Release();
+        var live = await joiner.ReceiveUntilAsync(frame => RawSocket.Holds(frame, held));
+        RawSocket.MessagesIn(live).Single(m => (string?)m["id"] == held.ToString())["text"]!.GetValue<string>().Should().Be("held");
+        await sender.ReceiveUntilAsync(frame => RawSocket.Is(frame, "ack", held));
+        joiner.Received.Count(frame => RawSocket.Holds(frame, held) || (RawSocket.Is(frame, ChatProtocol.HistoryType)
+            && frame["payload"]!["messages"]!.AsArray().Any(m => (string?)m!["id"] == held.ToString())))
+            .Should().Be(1, "the joiner gets the message once");
+    }
+}

@@ -1,0 +1,45 @@
+using ChatServer.Shared.Protocol;
+using ChatServer.Storage;
+
+namespace ChatServer.Tests.Support;
+
+/// <summary>Holds the commit of the send with a given text inside the store until released, so that a test can act
+/// while that commit is under way (queue more sends behind it, open a connection).</summary>
+public sealed class HeldStore(string holdText)
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+    private readonly ManualResetEventSlim _release = new();
+
+    /// <summary>Completes when the held commit has started and is waiting for <see cref="Release"/>.</summary>
+    public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private string HoldText { get; } = holdText;
+
+    public IMessageStore Wrap(IMessageStore inner) => new Holding(inner, this);
+
+    public void Release() => _release.Set();
+
+    private sealed class Holding(IMessageStore inner, HeldStore owner) : IMessageStore
+    {
+        public IReadOnlyList<ChatMessage> Recent() => inner.Recent();
+
+        public StoredMessage? Find(Guid id) => inner.Find(id);
+
+        public IReadOnlyList<ChatMessage> Append(IReadOnlyList<NewMessage> messages)
+        {
+            if (messages.Any(message => message.Text == owner.HoldText))
+            {
+                owner.Held.TrySetResult();
+                // On the room's committing thread, as the disk's flush would: the commit is under way until released.
+                owner._release.Wait(Guard);
+            }
+            return inner.Append(messages);
+        }
+
+        public void AddToRecent(IReadOnlyList<ChatMessage> stored) => inner.AddToRecent(stored);
+
+        public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => inner.Edit(editId, command, current, apply);
+
+        public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
+    }
+}
