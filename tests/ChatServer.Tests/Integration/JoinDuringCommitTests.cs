@@ -1,7 +1,5 @@
 using ChatServer.Shared.Protocol;
-using ChatServer.Storage;
 using ChatServer.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatServer.Tests.Integration;
 
@@ -16,8 +14,7 @@ public sealed class JoinDuringCommitTests
     public async Task AJoin_WhileASendIsBeingCommitted_GetsItsHistoryAtOnce_ThenThatMessageOnce()
     {
         var store = new HeldStore(holdText: "held");
-        await using var host = await ChatHost.StartAsync(services: services =>
-            services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
+        await using var host = await store.StartHostAsync();
         await using var alice = await TestUser.LoginAsync(host, "alice");
         var before = await (await alice.ConnectAsync()).SendAndSettleAsync("before");
         await using var sender = await alice.ConnectRawAsync();

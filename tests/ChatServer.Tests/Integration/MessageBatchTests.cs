@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatServer.Shared.Protocol;
-using ChatServer.Storage;
 using ChatServer.Tests.Faults;
 using ChatServer.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatServer.Tests.Integration;
 
@@ -17,7 +15,7 @@ public sealed class MessageBatchTests
     public async Task Sends_QueuedBehindACommit_ReachEveryConnectionInOneMessagesFrame_InSequenceOrder_BeforeTheirAcks()
     {
         var store = new HeldStore(holdText: "first");
-        await using var host = await StartAsync(store);
+        await using var host = await store.StartHostAsync();
         await using var reader = TestUser.Anonymous(host);
         await using var readerSocket = await reader.ConnectRawAsync();
         await readerSocket.ReceiveUntilAsync(frame => RawSocket.Is(frame, ChatProtocol.HistoryType));
@@ -56,7 +54,7 @@ public sealed class MessageBatchTests
     public async Task Sends_QueuedBehindACommit_ArriveInTheChatClientAsOneChangeSet()
     {
         var store = new HeldStore(holdText: "first");
-        await using var host = await StartAsync(store);
+        await using var host = await store.StartHostAsync();
         await using var reader = TestUser.Anonymous(host);
         var client = await reader.ConnectAsync();
         var changeSets = new List<int>();
@@ -82,9 +80,6 @@ public sealed class MessageBatchTests
             await sender.DisposeAsync();
         }
     }
-
-    private static Task<ChatHost> StartAsync(HeldStore store) => ChatHost.StartAsync(services: services =>
-        services.AddSingleton<IMessageStore>(provider => store.Wrap(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider))));
 
     // The first send's commit holds the store; the others queue behind it, one at a time so that their order is known.
     private static async Task QueueBehindTheFirstAsync(ChatHost host, HeldStore store, List<RawSocket> senders, Guid[] ids, string[] texts)

@@ -1,5 +1,6 @@
 using ChatServer.Shared.Protocol;
 using ChatServer.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatServer.Tests.Support;
 
@@ -15,7 +16,9 @@ public sealed class HeldStore(string holdText)
 
     private string HoldText { get; } = holdText;
 
-    public IMessageStore Wrap(IMessageStore inner) => new Holding(inner, this);
+    /// <summary>Starts a chat host whose store is an in-memory store held by this one.</summary>
+    public Task<ChatHost> StartHostAsync() => ChatHost.StartAsync(services: services =>
+        services.AddSingleton<IMessageStore>(provider => new Holding(ActivatorUtilities.CreateInstance<MemoryMessageStore>(provider), this)));
 
     public void Release() => _release.Set();
 
