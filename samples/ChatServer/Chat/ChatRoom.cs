@@ -365,14 +365,16 @@ public sealed partial class ChatRoom : IDisposable
             // Both gates: an edit is rare, and its write changes what Recent returns, so it is stored and posted in one
             // step, and a join waits for it.
             lock (_writeGate)
-            lock (_gate)
             {
-                var stored = _store!.Find(messageId);
-                refusal = MessageChangeRules.Refusal(stored, user, isDeletion);
-                if (refusal is null && !stored!.IsDeleted)
+                lock (_gate)
                 {
-                    apply(stored.Message);
-                    _historyFrames = null;
+                    var stored = _store!.Find(messageId);
+                    refusal = MessageChangeRules.Refusal(stored, user, isDeletion);
+                    if (refusal is null && !stored!.IsDeleted)
+                    {
+                        apply(stored.Message);
+                        _historyFrames = null;
+                    }
                 }
             }
         }
