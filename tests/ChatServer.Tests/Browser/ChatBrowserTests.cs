@@ -127,7 +127,7 @@ public sealed class ChatBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(reader.GetByTestId("message-text")).ToHaveTextAsync(["for everyone"]);
         var composer = reader.GetByTestId("composer");
         await Expect(composer).ToBeDisabledAsync();
-        await Expect(composer).ToHaveAttributeAsync("placeholder", "Login to chat");
+        await Expect(composer).ToHaveAttributeAsync("placeholder", "Log in to chat");
     }
 
     [SkippableFact]
