@@ -18,8 +18,9 @@ namespace ChatServer.Chat;
 /// outbox.</para>
 /// <para><b>Ordering</b>: the send handler stores the message, then posts it to every connection's outbox before the
 /// next write of the store, and before it returns; the driver posts the ack after it returns. So every connection sees
-/// messages in the same order, and the sender sees its message before its ack. A connection that joins while a group
-/// of sends is being stored does not wait for the disk: it gets that group as live frames after its history. The server runs one send of a connection at a time
+/// messages in the same order, and the sender sees its message before its ack. A connection that joins while a change
+/// (a group of sends, an edit, a deletion) is being stored does not wait for the disk: it gets that change as a live
+/// frame after its history. The server runs one send of a connection at a time
 /// (<see cref="RemoteEditServerOptions.MaxConcurrentEditsPerConnection"/> = 1), so a user's sends apply in the order
 /// they arrived, whatever the demo latency.</para>
 /// <para>With the messages in Redis (<c>Chat:Store:Kind=Redis</c>) the order is the shared log's: a handler writes to the
@@ -31,8 +32,8 @@ public sealed partial class ChatRoom : IDisposable
 {
     private readonly object _gate = new();
     // One write of the store at a time, each posted before the next (so everyone sees the order they were stored in).
-    // Taken before _gate, never inside it. A send group's disk flush runs under this one only, so a join, which takes
-    // only _gate, does not wait for it.
+    // Taken before _gate, never inside it. A write's disk flush runs under this one only, so a join, which takes only
+    // _gate, does not wait for it.
     private readonly object _writeGate = new();
     private readonly HashSet<RemoteEditConnection> _connections = [];
     private readonly IMessageStore? _store;
@@ -295,8 +296,8 @@ public sealed partial class ChatRoom : IDisposable
 
     private const string StorageUnavailableMessage = "The server cannot store messages right now; this one was not stored. Retry later.";
 
-    // Runs one edit of a message. Like a send: checked, then stored and posted to every connection under the gate
-    // before the ack. Only the author may edit, and the first edit from a revision wins (see EditMessage.BaseRevision).
+    // Runs one edit of a message. Like a send: checked, then stored, then posted to every connection before the ack.
+    // Only the author may edit, and the first edit from a revision wins (see EditMessage.BaseRevision).
     private async Task HandleEditAsync(EditMessage command, RemoteEditContext context, CancellationToken cancellationToken)
     {
         var user = await CheckAsync(command.Text, context, cancellationToken);
@@ -309,8 +310,8 @@ public sealed partial class ChatRoom : IDisposable
         {
             var apply = current.Revision == command.BaseRevision;
             var edited = _store!.Edit(context.Id.Value, command, current, apply);
-            PostToAll(Protocol.EncodeMessage(ChatProtocol.MessageType, edited, ChatJsonContext.Default.ChatMessage));
             ChatLog.MessageEdited(_logger, edited.Sequence, user, edited.Revision, apply);
+            return (new StoredMessage(edited, IsDeleted: false), Protocol.EncodeMessage(ChatProtocol.MessageType, edited, ChatJsonContext.Default.ChatMessage));
         });
     }
 
@@ -326,8 +327,8 @@ public sealed partial class ChatRoom : IDisposable
         Change(context, user, command.MessageId, isDeletion: true, current =>
         {
             _store!.Delete(context.Id.Value, command, current);
-            PostToAll(Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
             ChatLog.MessageDeletedBy(_logger, current.Sequence, user);
+            return (new StoredMessage(current, IsDeleted: true), Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
         });
     }
 
@@ -355,25 +356,27 @@ public sealed partial class ChatRoom : IDisposable
         return user!;
     }
 
-    // Looks the message up and applies the change under the gate, so that it is checked against the message as it is
-    // stored when it applies (not as it was when the edit arrived), and posted in the same step.
-    private void Change(RemoteEditContext context, string user, Guid messageId, bool isDeletion, Action<ChatMessage> apply)
+    // Looks the message up and stores the change under the write gate, so that it is checked against the message as it
+    // is stored when it applies (not as it was when the edit arrived), then posts it before the next write. As with a
+    // group of sends, the write (its disk flush) holds only the write gate, and the change reaches the history and the
+    // open connections in one step under the room's gate.
+    private void Change(RemoteEditContext context, string user, Guid messageId, bool isDeletion, Func<ChatMessage, (StoredMessage Changed, ChannelMessage Frame)> apply)
     {
         RemoteError? refusal;
         try
         {
-            // Both gates: an edit is rare, and its write changes what Recent returns, so it is stored and posted in one
-            // step, and a join waits for it.
             lock (_writeGate)
             {
-                lock (_gate)
+                var stored = _store!.Find(messageId);
+                refusal = MessageChangeRules.Refusal(stored, user, isDeletion);
+                if (refusal is null && !stored!.IsDeleted)
                 {
-                    var stored = _store!.Find(messageId);
-                    refusal = MessageChangeRules.Refusal(stored, user, isDeletion);
-                    if (refusal is null && !stored!.IsDeleted)
+                    var (changed, frame) = apply(stored.Message);
+                    lock (_gate)
                     {
-                        apply(stored.Message);
+                        _store.UpdateRecent(changed);
                         _historyFrames = null;
+                        PostToAll(frame);
                     }
                 }
             }

@@ -5,10 +5,11 @@ namespace ChatServer.Storage;
 /// <summary>The messages, shared by every connection: <see cref="MemoryMessageStore"/> or the durable <see cref="SqliteMessageStore"/>.</summary>
 /// <remarks>Implementations need not be thread-safe on their own. <see cref="Chat.ChatRoom"/> runs one write at a time,
 /// each followed by posting its change to every connection before the next write, so that everyone sees the changes in
-/// the order they were stored. It reads <see cref="Recent"/> under its gate, and runs <see cref="Append"/> outside that
-/// gate: new messages join <see cref="Recent"/> only through <see cref="AddToRecent"/>, which the room calls under the
-/// gate when it posts them. A connection that joins meanwhile thus gets each message once, in its history or as a live
-/// frame. Each write records its edit id with the change, in the same step: that is the ledger's record of the acceptance.</remarks>
+/// the order they were stored. It reads <see cref="Recent"/> under its gate, and runs the writes (<see cref="Append"/>,
+/// <see cref="Edit"/>, <see cref="Delete"/>) outside that gate: a write's change reaches <see cref="Recent"/> only through
+/// <see cref="AddToRecent"/> or <see cref="UpdateRecent"/>, which the room calls under the gate when it posts the change.
+/// A connection that joins meanwhile thus gets each change once, in its history or as a live frame. Each write records
+/// its edit id with the change, in the same step: that is the ledger's record of the acceptance.</remarks>
 public interface IMessageStore
 {
     /// <summary>Gets the most recent <see cref="Chat.ChatOptions.HistorySize"/> messages that are not deleted, oldest first.</summary>
@@ -38,12 +39,19 @@ public interface IMessageStore
     /// <param name="command">The validated edit.</param>
     /// <param name="current">The message as found, not deleted.</param>
     /// <param name="apply">Whether the edit changes the text.</param>
-    /// <returns>The message after the edit.</returns>
+    /// <returns>The message after the edit; <see cref="Recent"/> shows it from <see cref="UpdateRecent"/> on.</returns>
     ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply);
 
-    /// <summary>Deletes <paramref name="current"/>: it leaves <see cref="Recent"/> and its text is erased; durable when this returns.</summary>
+    /// <summary>Deletes <paramref name="current"/>: its text is erased, durable when this returns; it leaves
+    /// <see cref="Recent"/> at <see cref="UpdateRecent"/>.</summary>
     /// <param name="editId">The deletion's id, recorded for the ledger.</param>
     /// <param name="command">The deletion.</param>
     /// <param name="current">The message as found, not deleted.</param>
     void Delete(Guid editId, DeleteMessage command, ChatMessage current);
+
+    /// <summary>Brings a change that <see cref="Edit"/> or <see cref="Delete"/> stored into <see cref="Recent"/> (and
+    /// into what <see cref="Find"/> finds, for a store that keeps only its recent messages).</summary>
+    /// <param name="changed">The message as the write left it: the edited message, or the deleted one with
+    /// <see cref="StoredMessage.IsDeleted"/> set.</param>
+    void UpdateRecent(StoredMessage changed);
 }

@@ -8,8 +8,9 @@ namespace ChatServer.Storage;
 /// history may hold fewer): lost on restart
 /// (<c>Chat:Store:Kind=Memory</c>). An older message is forgotten, so an edit of it is answered as of an unknown id.</summary>
 /// <remarks>Not thread-safe on its own: <see cref="ChatRoom"/> runs one write at a time, and reads <see cref="Recent"/>
-/// only while no <see cref="AddToRecent"/> runs (see <see cref="IMessageStore"/>). <see cref="Append"/> only numbers
-/// the messages: they are kept from <see cref="AddToRecent"/> on.</remarks>
+/// only while no <see cref="AddToRecent"/> or <see cref="UpdateRecent"/> runs (see <see cref="IMessageStore"/>). The
+/// writes only compute their result: the messages and their changes are kept from <see cref="AddToRecent"/> and
+/// <see cref="UpdateRecent"/> on.</remarks>
 public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> options) : IMessageStore
 {
     // The recent messages in order, deleted ones kept (as such) until they leave the window.
@@ -54,20 +55,19 @@ public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> 
     public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var edited = EditedMessage.Of(current, editId, command.Text, apply, time.GetUtcNow());
-        Replace(new StoredMessage(edited, IsDeleted: false));
-        return edited;
+        return EditedMessage.Of(current, editId, command.Text, apply, time.GetUtcNow());
     }
 
     /// <inheritdoc/>
-    public void Delete(Guid editId, DeleteMessage command, ChatMessage current)
-    {
-        ArgumentNullException.ThrowIfNull(current);
-        Replace(new StoredMessage(current with { Text = string.Empty }, IsDeleted: true));
-    }
+    /// <remarks>Memory has nothing to write: the deletion is kept from <see cref="UpdateRecent"/> on.</remarks>
+    public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => ArgumentNullException.ThrowIfNull(current);
 
-    private void Replace(StoredMessage stored)
+    /// <inheritdoc/>
+    /// <remarks>A deleted message stays in the window, as such, with its text erased.</remarks>
+    public void UpdateRecent(StoredMessage changed)
     {
+        ArgumentNullException.ThrowIfNull(changed);
+        var stored = changed.IsDeleted ? changed with { Message = changed.Message with { Text = string.Empty } } : changed;
         var index = _recent.FindIndex(candidate => candidate.Message.Id == stored.Message.Id);
         if (index >= 0)
         {

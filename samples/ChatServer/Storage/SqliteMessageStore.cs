@@ -9,7 +9,7 @@ namespace ChatServer.Storage;
 /// promises a message that survives a crash. The recent ones are also kept in memory for new connections' history.</summary>
 /// <remarks>Not thread-safe on its own beyond the database's lock: <see cref="ChatRoom"/> runs one write at a time, which
 /// also keeps sequence numbers in commit order, and reads <see cref="Recent"/> only while no
-/// <see cref="AddToRecent"/> runs (see <see cref="IMessageStore"/>).</remarks>
+/// <see cref="AddToRecent"/> or <see cref="UpdateRecent"/> runs (see <see cref="IMessageStore"/>).</remarks>
 public sealed class SqliteMessageStore : IMessageStore
 {
     private readonly SqliteChatDatabase _database;
@@ -68,11 +68,6 @@ public sealed class SqliteMessageStore : IMessageStore
             transaction.Commit();
             return true;
         });
-        var index = _recent.FindIndex(message => message.Id == current.Id);
-        if (index >= 0)
-        {
-            _recent[index] = edited;
-        }
         return edited;
     }
 
@@ -99,9 +94,25 @@ public sealed class SqliteMessageStore : IMessageStore
             transaction.Commit();
             return true;
         });
-        // The history keeps its length: the message before the window moves in.
-        _recent.Clear();
-        _recent.AddRange(_database.Read(LoadRecent));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>After a deletion the history is read again, so that it keeps its length: the message before the window
+    /// moves in.</remarks>
+    public void UpdateRecent(StoredMessage changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        if (changed.IsDeleted)
+        {
+            _recent.Clear();
+            _recent.AddRange(_database.Read(LoadRecent));
+            return;
+        }
+        var index = _recent.FindIndex(message => message.Id == changed.Message.Id);
+        if (index >= 0)
+        {
+            _recent[index] = changed.Message;
+        }
     }
 
     /// <inheritdoc/>

@@ -82,6 +82,8 @@ public sealed class ChatServerTests
         public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => throw crash;
 
         public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => throw crash;
+
+        public void UpdateRecent(ChatServer.Storage.StoredMessage changed) => throw crash;
     }
 
     [Fact]

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatServer.Tests.Support;
 
-/// <summary>Holds the commit of the send with a given text inside the store until released, so that a test can act
-/// while that commit is under way (queue more sends behind it, open a connection).</summary>
+/// <summary>Holds the write of a send or an edit with a given text inside the store until released, so that a test
+/// can act while that write is under way (queue more sends behind it, open a connection).</summary>
 public sealed class HeldStore(string holdText)
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
@@ -32,17 +32,31 @@ public sealed class HeldStore(string holdText)
         {
             if (messages.Any(message => message.Text == owner.HoldText))
             {
-                owner.Held.TrySetResult();
-                // On the room's committing thread, as the disk's flush would: the commit is under way until released.
-                owner._release.Wait(Guard);
+                Hold();
             }
             return inner.Append(messages);
         }
 
         public void AddToRecent(IReadOnlyList<ChatMessage> stored) => inner.AddToRecent(stored);
 
-        public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => inner.Edit(editId, command, current, apply);
+        public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply)
+        {
+            if (command.Text == owner.HoldText)
+            {
+                Hold();
+            }
+            return inner.Edit(editId, command, current, apply);
+        }
 
         public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
+
+        public void UpdateRecent(StoredMessage changed) => inner.UpdateRecent(changed);
+
+        // On the room's writing thread, as the disk's flush would: the write is under way until released.
+        private void Hold()
+        {
+            owner.Held.TrySetResult();
+            owner._release.Wait(Guard);
+        }
     }
 }
