@@ -326,9 +326,9 @@ public sealed partial class ChatRoom : IDisposable
         }
         Change(context, user, command.MessageId, isDeletion: true, current =>
         {
-            _store!.Delete(context.Id.Value, command, current);
+            var deleted = _store!.Delete(context.Id.Value, command, current);
             ChatLog.MessageDeletedBy(_logger, current.Sequence, user);
-            return (new StoredMessage(current, IsDeleted: true), Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
+            return (deleted, Protocol.EncodeMessage(ChatProtocol.DeletedType, new MessageDeleted(current.Id, context.Id.Value), ChatJsonContext.Default.MessageDeleted));
         });
     }
 

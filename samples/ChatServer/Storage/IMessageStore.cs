@@ -47,11 +47,12 @@ public interface IMessageStore
     /// <param name="editId">The deletion's id, recorded for the ledger.</param>
     /// <param name="command">The deletion.</param>
     /// <param name="current">The message as found, not deleted.</param>
-    void Delete(Guid editId, DeleteMessage command, ChatMessage current);
+    /// <returns>The message as the deletion left it: its text erased, <see cref="StoredMessage.IsDeleted"/> set.</returns>
+    StoredMessage Delete(Guid editId, DeleteMessage command, ChatMessage current);
 
     /// <summary>Brings a change that <see cref="Edit"/> or <see cref="Delete"/> stored into <see cref="Recent"/> (and
     /// into what <see cref="Find"/> finds, for a store that keeps only its recent messages).</summary>
-    /// <param name="changed">The message as the write left it: the edited message, or the deleted one with
-    /// <see cref="StoredMessage.IsDeleted"/> set.</param>
+    /// <param name="changed">The message as the write left it: the edited message, or what <see cref="Delete"/>
+    /// returned.</param>
     void UpdateRecent(StoredMessage changed);
 }

@@ -60,18 +60,21 @@ public sealed class MemoryMessageStore(TimeProvider time, IOptions<ChatOptions> 
 
     /// <inheritdoc/>
     /// <remarks>Memory has nothing to write: the deletion is kept from <see cref="UpdateRecent"/> on.</remarks>
-    public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => ArgumentNullException.ThrowIfNull(current);
+    public StoredMessage Delete(Guid editId, DeleteMessage command, ChatMessage current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return new StoredMessage(current with { Text = string.Empty }, IsDeleted: true);
+    }
 
     /// <inheritdoc/>
-    /// <remarks>A deleted message stays in the window, as such, with its text erased.</remarks>
+    /// <remarks>A deleted message stays in the window, as such, until it leaves it.</remarks>
     public void UpdateRecent(StoredMessage changed)
     {
         ArgumentNullException.ThrowIfNull(changed);
-        var stored = changed.IsDeleted ? changed with { Message = changed.Message with { Text = string.Empty } } : changed;
-        var index = _recent.FindIndex(candidate => candidate.Message.Id == stored.Message.Id);
+        var index = _recent.FindIndex(candidate => candidate.Message.Id == changed.Message.Id);
         if (index >= 0)
         {
-            _recent[index] = stored;
+            _recent[index] = changed;
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class SqliteMessageStore : IMessageStore
     /// <remarks>The text is erased (only its SHA-256 stays, so that a late resend of the send that created it is still
     /// recognized); the deletion's record and the removal of an earlier rejection are in the same transaction.</remarks>
     /// <exception cref="StorageUnavailableException">The deletion could not be stored durably; nothing changed here.</exception>
-    public void Delete(Guid editId, DeleteMessage command, ChatMessage current)
+    public StoredMessage Delete(Guid editId, DeleteMessage command, ChatMessage current)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(current);
@@ -94,6 +94,7 @@ public sealed class SqliteMessageStore : IMessageStore
             transaction.Commit();
             return true;
         });
+        return new StoredMessage(current with { Text = string.Empty }, IsDeleted: true);
     }
 
     /// <inheritdoc/>

@@ -81,7 +81,7 @@ public sealed class ChatServerTests
 
         public ChatMessage Edit(Guid editId, EditMessage command, ChatMessage current, bool apply) => throw crash;
 
-        public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => throw crash;
+        public ChatServer.Storage.StoredMessage Delete(Guid editId, DeleteMessage command, ChatMessage current) => throw crash;
 
         public void UpdateRecent(ChatServer.Storage.StoredMessage changed) => throw crash;
     }

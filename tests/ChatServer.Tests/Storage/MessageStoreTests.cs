@@ -42,12 +42,12 @@ public sealed class MessageStoreTests : IDisposable
         store.AddToRecent(messages);
 
         var edited = store.Edit(Guid.NewGuid(), new EditMessage(messages[0].Id, "one, edited", 0), messages[0], apply: true);
-        store.Delete(Guid.NewGuid(), new DeleteMessage(messages[1].Id), messages[1]);
+        var deleted = store.Delete(Guid.NewGuid(), new DeleteMessage(messages[1].Id), messages[1]);
         store.Recent().Select(m => m.Text).Should().Equal(["one", "two"], "the room has not posted the changes yet");
 
         store.UpdateRecent(new StoredMessage(edited, IsDeleted: false));
         store.Recent().Select(m => m.Text).Should().Equal("one, edited", "two");
-        store.UpdateRecent(new StoredMessage(messages[1], IsDeleted: true));
+        store.UpdateRecent(deleted);
         store.Recent().Select(m => m.Text).Should().Equal("one, edited");
     }
 

@@ -11,7 +11,7 @@ public sealed class HeldStore(string holdText)
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
     private readonly ManualResetEventSlim _release = new();
 
-    /// <summary>Completes when the held commit has started and is waiting for <see cref="Release"/>.</summary>
+    /// <summary>Completes when the held write has started and is waiting for <see cref="Release"/>.</summary>
     public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private string HoldText { get; } = holdText;
@@ -48,7 +48,7 @@ public sealed class HeldStore(string holdText)
             return inner.Edit(editId, command, current, apply);
         }
 
-        public void Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
+        public StoredMessage Delete(Guid editId, DeleteMessage command, ChatMessage current) => inner.Delete(editId, command, current);
 
         public void UpdateRecent(StoredMessage changed) => inner.UpdateRecent(changed);
 
