@@ -146,14 +146,14 @@ public class EditLifecycleBenchmarks
 
             for (var i = 0; i < _inFlight.Length; i++)
             {
-                _edits.Retry(_inFlight[i].Id);
+                // The retry issues a new token and returns it with the new attempt, as the plain Retry does.
+                _edits.TryRetry(_inFlight[i].Id, out var retried);
+                _inFlight[i] = retried!;
             }
 
             for (var i = 0; i < _inFlight.Length; i++)
             {
-                // The retry issued a new token: look the current attempt up, as a committer would.
-                _edits.TryGetEdit(_inFlight[i].Id, out var retried);
-                retried!.Token.Accept();
+                _inFlight[i].Token.Accept();
             }
         }
 

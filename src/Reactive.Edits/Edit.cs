@@ -13,7 +13,20 @@ namespace Reactive.Edits;
 /// </remarks>
 public sealed class Edit<T>
 {
+    // The two times are kept as clock ticks and offset minutes, the parts a DateTimeOffset is made of, because a
+    // DateTimeOffset field takes 16 bytes for its 10: the snapshot, allocated at every change of status, is 72 bytes
+    // instead of 88 (with an int value).
+    private readonly long _requestedAtTicks;
+    private readonly long _attemptRequestedAtTicks;
+    private readonly short _requestedAtOffset;
+    private readonly short _attemptRequestedAtOffset;
+
     internal Edit(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, DateTimeOffset requestedAt, DateTimeOffset attemptRequestedAt, bool isRestored = false)
+        : this(token, value, status, error, isStarted, sequence, requestedAt.Ticks, OffsetMinutes(requestedAt), attemptRequestedAt.Ticks, OffsetMinutes(attemptRequestedAt), isRestored)
+    {
+    }
+
+    private Edit(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, long sequence, long requestedAtTicks, short requestedAtOffset, long attemptRequestedAtTicks, short attemptRequestedAtOffset, bool isRestored)
     {
         Token = token;
         Value = value;
@@ -21,8 +34,10 @@ public sealed class Edit<T>
         Error = error;
         IsStarted = isStarted;
         Sequence = sequence;
-        RequestedAt = requestedAt;
-        AttemptRequestedAt = attemptRequestedAt;
+        _requestedAtTicks = requestedAtTicks;
+        _requestedAtOffset = requestedAtOffset;
+        _attemptRequestedAtTicks = attemptRequestedAtTicks;
+        _attemptRequestedAtOffset = attemptRequestedAtOffset;
         IsRestored = isRestored;
     }
 
@@ -51,10 +66,10 @@ public sealed class Edit<T>
     public long Sequence { get; }
 
     /// <summary>Gets when the edit was first requested, on the set's scheduler clock.</summary>
-    public DateTimeOffset RequestedAt { get; }
+    public DateTimeOffset RequestedAt => ToDateTimeOffset(_requestedAtTicks, _requestedAtOffset);
 
     /// <summary>Gets when the current attempt was requested (the first request, or the latest retry).</summary>
-    public DateTimeOffset AttemptRequestedAt { get; }
+    public DateTimeOffset AttemptRequestedAt => ToDateTimeOffset(_attemptRequestedAtTicks, _attemptRequestedAtOffset);
 
     /// <summary>Gets a value indicating whether the edit was restored with <see cref="EditSet{T}.TryRestore"/>, i.e. left unsettled by an earlier run of the program.</summary>
     /// <remarks>An earlier run may have sent a restored edit's attempt, so cancelling it never promises "no effect" (<see cref="EditCancellation.AfterStart"/>).</remarks>
@@ -83,12 +98,18 @@ public sealed class Edit<T>
     internal Edit<T> With(EditToken token, T value, EditStatus status, Exception? error, bool isStarted, DateTimeOffset attemptRequestedAt)
     {
         Debug.Assert(token.EditId == Id, "An attempt's token carries the edit's id.");
-        return new(token, value, status, error, isStarted, Sequence, RequestedAt, attemptRequestedAt, IsRestored);
+        return new(token, value, status, error, isStarted, Sequence, _requestedAtTicks, _requestedAtOffset, attemptRequestedAt.Ticks, OffsetMinutes(attemptRequestedAt), IsRestored);
     }
 
     internal Edit<T> With(EditStatus status, Exception? error) =>
-        new(Token, Value, status, error, IsStarted, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
+        new(Token, Value, status, error, IsStarted, Sequence, _requestedAtTicks, _requestedAtOffset, _attemptRequestedAtTicks, _attemptRequestedAtOffset, IsRestored);
 
     internal Edit<T> Started() =>
-        new(Token, Value, Status, Error, isStarted: true, Sequence, RequestedAt, AttemptRequestedAt, IsRestored);
+        new(Token, Value, Status, Error, isStarted: true, Sequence, _requestedAtTicks, _requestedAtOffset, _attemptRequestedAtTicks, _attemptRequestedAtOffset, IsRestored);
+
+    // An offset is a whole number of minutes within ±14 hours, so it fits a short; the pair gives back the same value.
+    private static short OffsetMinutes(DateTimeOffset time) => (short)(time.Offset.Ticks / TimeSpan.TicksPerMinute);
+
+    private static DateTimeOffset ToDateTimeOffset(long ticks, short offsetMinutes) =>
+        new(ticks, new TimeSpan(offsetMinutes * TimeSpan.TicksPerMinute));
 }

@@ -65,11 +65,11 @@ public sealed partial class EditSet<T>
         return edit;
     }
 
-    private bool RetryCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditId id, bool hasValue, T value)
+    private Edit<T>? RetryCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditId id, bool hasValue, T value)
     {
         if (!updater.TryGetValue(id, out var edit) || edit.Status != EditStatus.Rejected)
         {
-            return false;
+            return null;
         }
 
         var attempt = edit.Attempt + 1;
@@ -77,13 +77,13 @@ public sealed partial class EditSet<T>
         if (admission == Admission.Refuse)
         {
             _metrics.Refused();
-            return false;
+            return null;
         }
 
         var retried = edit.With(new EditToken(this, id, attempt), hasValue ? value : edit.Value, EditStatus.Pending, error: null, admission == Admission.Start, Scheduler.Now);
         updater.AddOrUpdate(retried);
         _metrics.Retried();
-        return true;
+        return retried;
     }
 
     private bool DiscardCore(KeyedSource<Edit<T>, EditId>.Updater updater, EditId id)
@@ -155,7 +155,7 @@ public sealed partial class EditSet<T>
             updater.Remove(edit.Id, ended);
         }
 
-        _metrics.Settled(outcome, error, Scheduler.Now - edit.AttemptRequestedAt);
+        _metrics.Settled(outcome, error, edit.AttemptRequestedAt, Scheduler);
         if (edit.IsStarted)
         {
             _startedCount--;

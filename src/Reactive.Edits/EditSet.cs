@@ -136,16 +136,38 @@ public sealed partial class EditSet<T> : IEditTokenOwner, IDisposable
     /// <param name="id">The id of the rejected edit.</param>
     /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
-    public bool Retry(EditId id) =>
-        Mutate((Set: this, Id: id), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: false, default!));
+    public bool Retry(EditId id) => TryRetry(id, out _);
 
     /// <summary>Retries a rejected edit with a corrected value: same id, a new attempt with a new token.</summary>
     /// <param name="id">The id of the rejected edit.</param>
     /// <param name="value">The value to request instead.</param>
     /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
     /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
-    public bool Retry(EditId id, T value) =>
-        Mutate((Set: this, Id: id, Value: value), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: true, state.Value));
+    public bool Retry(EditId id, T value) => TryRetry(id, value, out _);
+
+    /// <summary>Retries a rejected edit with its value, and returns the new attempt.</summary>
+    /// <param name="id">The id of the rejected edit.</param>
+    /// <param name="edit">The new attempt (same id, a new token), when the edit is pending again.</param>
+    /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
+    /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
+    /// <remarks>Use it where the code that retries also commits: the new token comes back with the call, so no look-up is needed to find it.</remarks>
+    public bool TryRetry(EditId id, [NotNullWhen(true)] out Edit<T>? edit)
+    {
+        edit = Mutate((Set: this, Id: id), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: false, default!));
+        return edit is not null;
+    }
+
+    /// <summary>Retries a rejected edit with a corrected value, and returns the new attempt.</summary>
+    /// <param name="id">The id of the rejected edit.</param>
+    /// <param name="value">The value to request instead.</param>
+    /// <param name="edit">The new attempt (same id, a new token), when the edit is pending again.</param>
+    /// <returns><see langword="true"/> if the edit is pending again; <see langword="false"/> if it is not rejected or the policy refused.</returns>
+    /// <exception cref="ObjectDisposedException">The set is disposed.</exception>
+    public bool TryRetry(EditId id, T value, [NotNullWhen(true)] out Edit<T>? edit)
+    {
+        edit = Mutate((Set: this, Id: id, Value: value), static (updater, state) => state.Set.RetryCore(updater, state.Id, hasValue: true, state.Value));
+        return edit is not null;
+    }
 
     /// <summary>Discards a rejected edit: it leaves the set with status <see cref="EditStatus.Discarded"/>.</summary>
     /// <param name="id">The id of the rejected edit.</param>

@@ -12,9 +12,13 @@ namespace Reactive.Edits;
 /// </remarks>
 public sealed class EditToken
 {
+    // One word for both flags rather than an int each: a token is allocated per attempt, and the second int made it
+    // 64 bytes where it is now 56.
+    private const int Spent = 1;
+    private const int CancellationRequested = 2;
+
     private readonly IEditTokenOwner _owner;
-    private int _spent;
-    private int _cancellationRequested;
+    private int _state;
     private CancellationTokenSource? _cancellation;
 
     internal EditToken(IEditTokenOwner owner, EditId editId, int attempt)
@@ -31,7 +35,7 @@ public sealed class EditToken
     public int Attempt { get; }
 
     /// <summary>Gets a value indicating whether the token has been spent (by anyone, for any outcome).</summary>
-    public bool IsSpent => Volatile.Read(ref _spent) != 0;
+    public bool IsSpent => (Volatile.Read(ref _state) & Spent) != 0;
 
     /// <summary>Gets a cancellation token that fires when this attempt is cancelled or superseded, or its edit set is disposed.</summary>
     /// <remarks>Pass it to the work that commits the edit, so that abandoned attempts stop early.</remarks>
@@ -44,7 +48,7 @@ public sealed class EditToken
             {
                 var created = new CancellationTokenSource();
                 source = Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
-                if (Volatile.Read(ref _cancellationRequested) != 0)
+                if ((Volatile.Read(ref _state) & CancellationRequested) != 0)
                 {
                     source.Cancel();
                 }
@@ -86,11 +90,27 @@ public sealed class EditToken
     public override string ToString() => $"{EditId}#{Attempt}";
 
     // The one compare-and-swap that makes the first spend win, whoever spends: the user, a committer, or the set itself.
-    internal bool TrySpend() => Interlocked.CompareExchange(ref _spent, 1, 0) == 0;
+    // The loop only repeats when a cancellation request set its flag between the read and the swap.
+    internal bool TrySpend()
+    {
+        var state = Volatile.Read(ref _state);
+        while ((state & Spent) == 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _state, state | Spent, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
+    }
 
     internal void RequestCancellation()
     {
-        Interlocked.Exchange(ref _cancellationRequested, 1);
+        Interlocked.Or(ref _state, CancellationRequested);
         Volatile.Read(ref _cancellation)?.Cancel();
     }
 }

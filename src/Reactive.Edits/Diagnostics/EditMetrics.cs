@@ -27,7 +27,8 @@ internal sealed class EditMetrics(string setName)
 
     public void Refused() => RefusedCounter.Add(1, _setTag);
 
-    public void Settled(EditStatus outcome, Exception? error, TimeSpan elapsed)
+    // The clock is read only when someone listens: with no listener a settle reads no time at all.
+    public void Settled(EditStatus outcome, Exception? error, DateTimeOffset attemptRequestedAt, System.Reactive.Concurrency.IScheduler clock)
     {
         var (counter, name) = outcome switch
         {
@@ -44,6 +45,6 @@ internal sealed class EditMetrics(string setName)
 
         var tags = new TagList { _setTag, { EditDiagnostics.OutcomeTag, name } };
         counter.Add(1, tags);
-        SettleTimeHistogram.Record(elapsed.TotalSeconds, tags);
+        SettleTimeHistogram.Record((clock.Now - attemptRequestedAt).TotalSeconds, tags);
     }
 }

@@ -31,6 +31,23 @@ public sealed class RestoreTests
     }
 
     [Fact]
+    public void TryRestore_RequestTimeWithAnOffset_KeepsTheInstantAndTheOffset_ThroughEveryLaterSnapshot()
+    {
+        using var edits = new EditSet<string>(EditSetOptions.Default, _clock);
+        var requestedAt = new DateTimeOffset(2026, 3, 29, 1, 30, 15, 250, TimeSpan.FromMinutes(330));
+
+        edits.TryRestore(EditId.New(), "hello", attempt: 1, requestedAt, error: null, out var edit).Should().BeTrue();
+        edit!.Token.Reject(new InvalidOperationException("offline"));
+        edits.TryRetry(edit.Id, out var retried).Should().BeTrue();
+
+        foreach (var snapshot in new[] { edit, retried! })
+        {
+            snapshot.RequestedAt.EqualsExact(requestedAt).Should().BeTrue("{0} keeps the offset it was given", snapshot.RequestedAt);
+            snapshot.AttemptRequestedAt.EqualsExact(TestClock.Epoch).Should().BeTrue();
+        }
+    }
+
+    [Fact]
     public void TryRestore_WithError_AddsARejectedEditThatRetriesWithTheNextAttempt()
     {
         using var edits = new EditSet<string>(EditSetOptions.Default, _clock);

@@ -51,6 +51,47 @@ public sealed class RetryTests : IDisposable
     }
 
     [Fact]
+    public void TryRetry_RejectedEdit_ReturnsTheNewAttemptThatIsInTheSet()
+    {
+        var edit = _edits.Request("hello");
+        edit.Token.Reject(new InvalidOperationException("offline"));
+
+        _edits.TryRetry(edit.Id, out var retried).Should().BeTrue();
+
+        retried!.Id.Should().Be(edit.Id);
+        retried.Attempt.Should().Be(2);
+        retried.Status.Should().Be(EditStatus.Pending);
+        retried.Token.Should().NotBeSameAs(edit.Token);
+        _edits.TryGetEdit(edit.Id, out var inTheSet).Should().BeTrue();
+        inTheSet.Should().BeSameAs(retried);
+        retried.Token.Accept().Should().BeTrue();
+        _edits.Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void TryRetry_WithAValue_ReturnsTheAttemptWithTheCorrectedValue()
+    {
+        var edit = _edits.Request("helo");
+        edit.Token.Reject(new InvalidOperationException("typo"));
+
+        _edits.TryRetry(edit.Id, "hello", out var retried).Should().BeTrue();
+
+        retried!.Value.Should().Be("hello");
+        retried.Attempt.Should().Be(2);
+    }
+
+    [Fact]
+    public void TryRetry_PendingOrUnknownEdit_ReturnsFalseAndNoEdit()
+    {
+        var pending = _edits.Request("hello");
+
+        _edits.TryRetry(pending.Id, out var retried).Should().BeFalse();
+        retried.Should().BeNull();
+        _edits.TryRetry(EditId.New(), "value", out retried).Should().BeFalse();
+        retried.Should().BeNull();
+    }
+
+    [Fact]
     public void Retry_KeepsSequenceAndRequestTime_AndRestampsTheAttempt()
     {
         var edit = _edits.Request("hello");
