@@ -9,8 +9,11 @@ namespace Reactive.Edits.Benchmarks;
 /// retry, accept; <see cref="InFlight"/> edits are requested before the first is settled.
 /// </summary>
 /// <remarks>
-/// Every invocation runs <see cref="EditsPerInvoke"/> edits in rounds of <see cref="InFlight"/>, so every figure is per
-/// edit. The subscriber enumerates each change set as an application would (<c>foreach</c> over the interface).
+/// <para>Every invocation runs <see cref="EditsPerInvoke"/> edits in rounds of <see cref="InFlight"/>, so every figure is per
+/// edit. The subscriber enumerates each change set as an application would (<c>foreach</c> over the interface).</para>
+/// <para>The baseline makes its ids with <see cref="Guid.NewGuid"/>, as a hand-written tracker would. The <c>PlainSameIds_</c>
+/// rows run the same baseline with the library's id source (<see cref="EditId.New"/>), so that the report can also show
+/// the library's cost with the difference in ids taken out.</para>
 /// </remarks>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -23,8 +26,10 @@ public class EditLifecycleBenchmarks
 
     private EditSet<int> _edits = null!;
     private PlainEdits<int> _plain = null!;
+    private PlainEdits<int> _plainSameIds = null!;
     private IDisposable _editsSubscription = null!;
     private IDisposable _plainSubscription = null!;
+    private IDisposable _plainSameIdsSubscription = null!;
     private Edit<int>[] _inFlight = null!;
     private PlainEdit<int>[] _plainInFlight = null!;
     private long _notifications;
@@ -37,6 +42,7 @@ public class EditLifecycleBenchmarks
     {
         _edits = new EditSet<int>();
         _plain = new PlainEdits<int>();
+        _plainSameIds = new PlainEdits<int>(static () => EditId.New().Value);
         _editsSubscription = _edits.Connect().Subscribe(changes =>
         {
             foreach (var change in changes)
@@ -45,6 +51,7 @@ public class EditLifecycleBenchmarks
             }
         });
         _plainSubscription = _plain.Changes.Subscribe(change => _notifications += (int)change.Kind + 1);
+        _plainSameIdsSubscription = _plainSameIds.Changes.Subscribe(change => _notifications += (int)change.Kind + 1);
         _inFlight = new Edit<int>[InFlight];
         _plainInFlight = new PlainEdit<int>[InFlight];
     }
@@ -54,29 +61,19 @@ public class EditLifecycleBenchmarks
     {
         _editsSubscription.Dispose();
         _plainSubscription.Dispose();
+        _plainSameIdsSubscription.Dispose();
         _edits.Dispose();
         _plain.Dispose();
+        _plainSameIds.Dispose();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = EditsPerInvoke)]
     [BenchmarkCategory("RequestAccept")]
-    public long Plain_RequestAccept()
-    {
-        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
-        {
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plainInFlight[i] = _plain.Request(i);
-            }
+    public long Plain_RequestAccept() => RequestAccept(_plain);
 
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plain.Accept(_plainInFlight[i]);
-            }
-        }
-
-        return _notifications;
-    }
+    [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RequestAccept")]
+    public long PlainSameIds_RequestAccept() => RequestAccept(_plainSameIds);
 
     [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
     [BenchmarkCategory("RequestAccept")]
@@ -100,33 +97,11 @@ public class EditLifecycleBenchmarks
 
     [Benchmark(Baseline = true, OperationsPerInvoke = EditsPerInvoke)]
     [BenchmarkCategory("RejectRetryAccept")]
-    public long Plain_RejectRetryAccept()
-    {
-        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
-        {
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plainInFlight[i] = _plain.Request(i);
-            }
+    public long Plain_RejectRetryAccept() => RejectRetryAccept(_plain);
 
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plain.Reject(_plainInFlight[i], Rejection);
-            }
-
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plainInFlight[i] = _plain.Retry(_plainInFlight[i]);
-            }
-
-            for (var i = 0; i < _plainInFlight.Length; i++)
-            {
-                _plain.Accept(_plainInFlight[i]);
-            }
-        }
-
-        return _notifications;
-    }
+    [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
+    [BenchmarkCategory("RejectRetryAccept")]
+    public long PlainSameIds_RejectRetryAccept() => RejectRetryAccept(_plainSameIds);
 
     [Benchmark(OperationsPerInvoke = EditsPerInvoke)]
     [BenchmarkCategory("RejectRetryAccept")]
@@ -154,6 +129,52 @@ public class EditLifecycleBenchmarks
             for (var i = 0; i < _inFlight.Length; i++)
             {
                 _inFlight[i].Token.Accept();
+            }
+        }
+
+        return _notifications;
+    }
+
+    private long RequestAccept(PlainEdits<int> plain)
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = plain.Request(i);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                plain.Accept(_plainInFlight[i]);
+            }
+        }
+
+        return _notifications;
+    }
+
+    private long RejectRetryAccept(PlainEdits<int> plain)
+    {
+        for (var round = 0; round < EditsPerInvoke / InFlight; round++)
+        {
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = plain.Request(i);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                plain.Reject(_plainInFlight[i], Rejection);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                _plainInFlight[i] = plain.Retry(_plainInFlight[i]);
+            }
+
+            for (var i = 0; i < _plainInFlight.Length; i++)
+            {
+                plain.Accept(_plainInFlight[i]);
             }
         }
 

@@ -95,6 +95,17 @@ internal static class FloorGoals
             yield return string.Create(
                 CultureInfo.InvariantCulture,
                 $"lifecycle, {label}, {inFlight:N0} in flight: library {Mean(library):N1} ns, plain {Mean(plain):N1} ns; ratio {ratio:N2} (goal ≤ {LifecycleGoal:N1}×): {verdict}");
+
+            // Not a goal: the same baseline with the library's ids, which takes the cost of making ids out of the ratio.
+            var sameIds = lifecycle.SingleOrDefault(report =>
+                report.BenchmarkCase.Descriptor.WorkloadMethod.Name == "PlainSameIds_" + path &&
+                (int)report.BenchmarkCase.Parameters[nameof(EditLifecycleBenchmarks.InFlight)] == inFlight);
+            if (sameIds is not null)
+            {
+                yield return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  beside it, plain with the library's ids: {Mean(sameIds):N1} ns; library ÷ this {Mean(library) / Mean(sameIds):N2} (no goal)");
+            }
         }
     }
 

@@ -10,7 +10,9 @@ public readonly record struct EditId(Guid Value) : IComparable<EditId>, ISpanFor
 {
     /// <summary>Creates a new, globally unique id.</summary>
     /// <returns>A fresh id.</returns>
-    public static EditId New() => new(Guid.NewGuid());
+    /// <remarks>A version-4 GUID, like <see cref="Guid.NewGuid"/>'s, whose 122 random bits come from the operating
+    /// system's cryptographic generator, so that no one can guess another client's next id.</remarks>
+    public static EditId New() => new(RandomIds.NewVersion4());
 
     /// <summary>Parses an id from its text form (a GUID in any standard format).</summary>
     /// <param name="text">The text.</param>
