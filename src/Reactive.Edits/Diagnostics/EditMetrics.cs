@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Reactive.Concurrency;
 
 namespace Reactive.Edits.Diagnostics;
 
@@ -28,7 +29,7 @@ internal sealed class EditMetrics(string setName)
     public void Refused() => RefusedCounter.Add(1, _setTag);
 
     // The clock is read only when someone listens: with no listener a settle reads no time at all.
-    public void Settled(EditStatus outcome, Exception? error, DateTimeOffset attemptRequestedAt, System.Reactive.Concurrency.IScheduler clock)
+    public void Settled(EditStatus outcome, Exception? error, DateTimeOffset attemptRequestedAt, IScheduler clock)
     {
         var (counter, name) = outcome switch
         {
