@@ -108,7 +108,7 @@ public sealed class Edit<T>
         new(Token, Value, Status, Error, isStarted: true, Sequence, _requestedAtTicks, _requestedAtOffset, _attemptRequestedAtTicks, _attemptRequestedAtOffset, IsRestored);
 
     // An offset is a whole number of minutes within ±14 hours, so it fits a short; the pair gives back the same value.
-    private static short OffsetMinutes(DateTimeOffset time) => (short)(time.Offset.Ticks / TimeSpan.TicksPerMinute);
+    private static short OffsetMinutes(DateTimeOffset time) => (short)time.TotalOffsetMinutes;
 
     private static DateTimeOffset ToDateTimeOffset(long ticks, short offsetMinutes) =>
         new(ticks, new TimeSpan(offsetMinutes * TimeSpan.TicksPerMinute));

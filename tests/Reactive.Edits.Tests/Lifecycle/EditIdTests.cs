@@ -40,7 +40,7 @@ public sealed class EditIdTests
     }
 
     [Fact]
-    public void New_ConsecutiveIds_ShareNoRunOfBits()
+    public void New_ConsecutiveIds_AgreeInFewBytes()
     {
         // Ids drawn from one buffer of random bytes are independent: no counter or shared prefix ties one to the next.
         var previous = EditId.New().Value.ToByteArray();
