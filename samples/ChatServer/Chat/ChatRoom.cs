@@ -44,6 +44,8 @@ public sealed partial class ChatRoom : IDisposable
     private readonly ChatOptions _options;
     private readonly ILogger<ChatRoom> _logger;
     private readonly RemoteEditServer _server;
+    // One delegate for every connection: a method group passed per connection would make a new one each time.
+    private readonly Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask> _onMessage;
     private readonly TimeProvider _time;
     private readonly WebSocketMessageChannelOptions _channelOptions;
     // What every connection has been told (a joiner's starting state), and what changed since, not yet told.
@@ -82,6 +84,7 @@ public sealed partial class ChatRoom : IDisposable
         _time = time;
         // One send of a connection at a time, in arrival order (the library's default, stated here because the chat
         // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
+        _onMessage = OnMessageAsync;
         _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
             .Handle<SendMessage>(HandleSendAsync, ledger)
             .Handle<EditMessage>(HandleEditAsync, editLedger)
@@ -189,7 +192,7 @@ public sealed partial class ChatRoom : IDisposable
             // A connection that sends more bad frames than its budget is closed with 1008.
             var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
             var channel = new BadFrameBudgetChannel(socketChannel, socket, budget, _options.CloseTimeout, _time);
-            await _server.RunAsync(connection, channel, Protocol, OnMessageAsync, aborted);
+            await _server.RunAsync(connection, channel, Protocol, _onMessage, aborted);
         }
         finally
         {

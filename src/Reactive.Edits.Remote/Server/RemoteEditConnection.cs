@@ -19,7 +19,7 @@ public sealed class RemoteEditConnection
     /// <summary>The default capacity of the outbox: 1,024 messages.</summary>
     public const int DefaultOutboxCapacity = 1024;
 
-    private readonly Channel<ChannelMessage> _outbox;
+    private readonly ConnectionOutbox _outbox;
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource<string?> _gracefulClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _outboxCompleted;
@@ -46,11 +46,7 @@ public sealed class RemoteEditConnection
         ArgumentOutOfRangeException.ThrowIfLessThan(outboxCapacity, 1);
         Id = id;
         User = user;
-        _outbox = Channel.CreateBounded<ChannelMessage>(new BoundedChannelOptions(outboxCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _outbox = new ConnectionOutbox(outboxCapacity);
     }
 
     /// <summary>Gets the connection's id.</summary>
@@ -60,7 +56,10 @@ public sealed class RemoteEditConnection
     public ClaimsPrincipal? User { get; }
 
     /// <summary>Gets the ordered outbox, for the send loop of a transport: read it and send each message in order.</summary>
-    public ChannelReader<ChannelMessage> Outgoing => _outbox.Reader;
+    /// <remarks>One reader at a time: a <see cref="ChannelReader{T}.WaitToReadAsync(CancellationToken)"/> while another is
+    /// pending throws <see cref="InvalidOperationException"/>. After <see cref="Close"/> or a graceful close, what was
+    /// queued can still be read, and then the reader sees the end.</remarks>
+    public ChannelReader<ChannelMessage> Outgoing => _outbox;
 
     /// <summary>Gets a token that fires when the connection is closed.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -73,7 +72,7 @@ public sealed class RemoteEditConnection
     /// <returns><see langword="true"/> if queued; <see langword="false"/> if the connection is closed, or the outbox was full (and the connection is now closed).</returns>
     public bool TryPost(ChannelMessage message)
     {
-        if (_outbox.Writer.TryWrite(message))
+        if (_outbox.TryWrite(message))
         {
             return true;
         }
@@ -109,7 +108,7 @@ public sealed class RemoteEditConnection
     internal void CompleteOutbox()
     {
         _outboxCompleted = true;
-        _outbox.Writer.TryComplete();
+        _outbox.TryComplete();
     }
 
     // The outbox overflowed, here or in the transport's own bounded outbox: the connection closes.
@@ -122,7 +121,7 @@ public sealed class RemoteEditConnection
     /// <summary>Closes the connection at once: later posts are refused and <see cref="Closed"/> fires, which ends the channel driver's loops (messages still queued are dropped); to end it without dropping anything, use <see cref="CloseGracefully(string)"/>.</summary>
     public void Close()
     {
-        _outbox.Writer.TryComplete();
+        _outbox.TryComplete();
         // Fires once, also after a graceful close completed the outbox already.
         if (Interlocked.Exchange(ref _closeFired, 1) == 0)
         {
