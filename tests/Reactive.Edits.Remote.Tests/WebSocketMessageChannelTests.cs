@@ -425,6 +425,33 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidPayloadData);
     }
 
+    // An idle connection is a receive that waits: what starting one allocates stays with the connection until its next
+    // message. Counted in bytes allocated on this thread (all of it happens before ReceiveAsync returns), so the figure
+    // does not depend on the machine's speed.
+    [Fact]
+    public async Task Receive_ThatWaits_AllocatesAtMost350Bytes()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var clientChannel = new WebSocketMessageChannel(client);
+        await using var serverChannel = new WebSocketMessageChannel(server);
+        using var stop = new CancellationTokenSource();
+        for (var i = 0; i < 3; i++)
+        {
+            var warm = serverChannel.ReceiveAsync(stop.Token).AsTask();
+            await clientChannel.SendAsync(ChannelMessage.Text("warm"), default);
+            (await warm.WaitAsync(Guard))!.Value.GetText().Should().Be("warm");
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var receiving = serverChannel.ReceiveAsync(stop.Token);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        receiving.IsCompleted.Should().BeFalse("nothing was sent yet");
+        await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
+        (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
+        allocated.Should().BeLessThanOrEqualTo(350);
+    }
+
     // Sends messages of the given size until the channel refuses one with an overflow; returns how many it took.
     private static async Task<int> SendUntilRefusedAsync(WebSocketMessageChannel channel, int size, int limit)
     {

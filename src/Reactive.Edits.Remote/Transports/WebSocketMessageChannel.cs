@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Threading.Tasks.Sources;
 
 namespace Reactive.Edits.Remote;
 
@@ -58,14 +59,19 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     // Completed once the outbox is closed and the pump has stopped (after the 1008 close, on an overflow); made on demand.
     private TaskCompletionSource? _sendDone;
 
-    // Set when the outbox overflowed: wakes a pending receive, which returns null at once.
-    private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Set when the outbox overflowed: a pending receive returns null at once, and so does every later one.
+    private int _overflowSignalled;
     private ITimer? _overflowTimer;
+
+    // The caller's receive while the socket's is pending; made at the first receive that waits, then reused.
+    private PendingReceive? _pendingReceive;
 
     // Set by CloseOutputAsync (a graceful close while the receive loop reads): aborts the socket when the close timeout ends.
     private ITimer? _closeDeadline;
     private int _closingOutput;
-    private readonly TaskCompletionSource _overflowDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Completed when the close timeout counted from an overflow has passed; made only once there is an overflow.
+    private TaskCompletionSource? _overflowDeadline;
     private Task<ChannelMessage?>? _abandonedReceive;
     private Task<ChannelMessage?>? _receiving;
 
@@ -201,33 +207,29 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     /// <exception cref="InvalidDataException">The message exceeded <see cref="MaxMessageSize"/> (the socket has been closed with 1009), or was binary on a text-only channel (closed with 1003).</exception>
     /// <remarks>After an overflow under <see cref="OutboxFullMode.Close"/> it returns <see langword="null"/> at once, and a
     /// cancellation no longer cancels the socket's receive (that would abort the socket before the close frame is read).</remarks>
-    public async ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    public ValueTask<ChannelMessage?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        if (_overflow.Task.IsCompleted)
+        if (Volatile.Read(ref _overflowSignalled) != 0)
         {
-            return null;
+            return new ValueTask<ChannelMessage?>(result: null);
         }
 
-        using var registration = cancellationToken.CanBeCanceled
+        var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static state => ((WebSocketMessageChannel)state!).CancelReceive(), this)
             : default;
         var receive = ReceiveCoreAsync(_receiveCancel.Token);
         if (receive.IsCompleted)
         {
-            return await receive.ConfigureAwait(false);
+            registration.Dispose();
+            return receive;
         }
 
+        // The socket's receive waits (an idle connection's usual state). Not an async method with a Task.WhenAny: that
+        // kept a frame and a promise per pending receive, and an overflow's completion source per connection.
         var receiving = receive.AsTask();
         Volatile.Write(ref _receiving, receiving);
-        if (await Task.WhenAny(receiving, _overflow.Task).ConfigureAwait(false) == receiving)
-        {
-            return await receiving.ConfigureAwait(false);
-        }
-
-        // The socket's receive stays pending: it ends with the peer's close frame, which CloseAsync waits for.
-        _abandonedReceive = receiving;
-        _ = receiving.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return null;
+        var pending = _pendingReceive ??= new PendingReceive(this);
+        return pending.Start(receiving, registration);
     }
 
     /// <inheritdoc/>
@@ -323,7 +325,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
 
     private void CancelReceive()
     {
-        if (_overflow.Task.IsCompleted)
+        if (Volatile.Read(ref _overflowSignalled) != 0)
         {
             return;
         }
@@ -388,7 +390,10 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             this,
             _options.CloseTimeout,
             Timeout.InfiniteTimeSpan);
-        _overflow.TrySetResult();
+
+        // A full fence before the read: a receive starting now either sees the flag or is seen here (PendingReceive.Start).
+        Interlocked.Exchange(ref _overflowSignalled, 1);
+        Volatile.Read(ref _pendingReceive)?.Abandon();
     }
 
     // The graceful close took longer than the close timeout: a stalled send and the pending receive end with the abort.
@@ -408,9 +413,21 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         }
     }
 
+    // Made by whichever comes first after an overflow: the close that waits for the deadline, or the deadline's timer.
+    private TaskCompletionSource OverflowDeadline()
+    {
+        if (Volatile.Read(ref _overflowDeadline) is { } made)
+        {
+            return made;
+        }
+
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Interlocked.CompareExchange(ref _overflowDeadline, created, null) ?? created;
+    }
+
     private void OnOverflowDeadline()
     {
-        _overflowDeadline.TrySetResult();
+        OverflowDeadline().TrySetResult();
         try
         {
             _abort.Cancel();
@@ -596,7 +613,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     {
         if (IsOverflowed)
         {
-            await Task.WhenAny(OverflowHandshakeAsync(), _overflowDeadline.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(OverflowHandshakeAsync(), OverflowDeadline().Task).WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -669,6 +686,94 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    // The caller's receive while the socket's receive is pending. It ends with the socket's receive, or with null as soon
+    // as the outbox overflows; the socket's receive then stays pending, to read the peer's close (CloseAsync waits for it).
+    private sealed class PendingReceive : IValueTaskSource<ChannelMessage?>
+    {
+        private readonly WebSocketMessageChannel _channel;
+        private readonly Action _onSocketReceived;
+        private ManualResetValueTaskSourceCore<ChannelMessage?> _result;
+        private Task<ChannelMessage?>? _receiving;
+        private CancellationTokenRegistration _registration;
+
+        // 1 while a receive waits; whoever sets it back to 0 (the socket's receive or the overflow) completes it.
+        private int _waiting;
+
+        public PendingReceive(WebSocketMessageChannel channel)
+        {
+            _channel = channel;
+            _onSocketReceived = OnSocketReceived;
+        }
+
+        public ValueTask<ChannelMessage?> Start(Task<ChannelMessage?> receiving, CancellationTokenRegistration registration)
+        {
+            // The caller awaited the previous receive before asking for this one: its result has been read.
+            _result.Reset();
+            var version = _result.Version;
+            _receiving = receiving;
+            _registration = registration;
+            Interlocked.Exchange(ref _waiting, 1);
+            receiving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onSocketReceived);
+            if (Volatile.Read(ref _channel._overflowSignalled) != 0)
+            {
+                Abandon();
+            }
+
+            return new ValueTask<ChannelMessage?>(this, version);
+        }
+
+        // The outbox overflowed: the caller's receive returns null now. Its continuation runs on the thread pool, not
+        // inside the send that overflowed.
+        public void Abandon()
+        {
+            if (Interlocked.Exchange(ref _waiting, 0) == 0)
+            {
+                return;
+            }
+
+            var receiving = _receiving!;
+            _channel._abandonedReceive = receiving;
+            _ = receiving.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _registration.Dispose();
+            _result.RunContinuationsAsynchronously = true;
+            _result.SetResult(null);
+        }
+
+        public ChannelMessage? GetResult(short token) => _result.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _result.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _result.OnCompleted(continuation, state, token, flags);
+
+        // On the thread that completed the socket's receive, like the await this replaces: the message goes to the
+        // caller without a hop through the thread pool.
+        private void OnSocketReceived()
+        {
+            if (Interlocked.Exchange(ref _waiting, 0) == 0)
+            {
+                return;
+            }
+
+            _registration.Dispose();
+            _result.RunContinuationsAsynchronously = false;
+            ChannelMessage? message;
+            try
+            {
+                message = _receiving!.GetAwaiter().GetResult();
+            }
+#pragma warning disable CA1031 // Handed to the caller, who awaits the receive.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _result.SetException(ex);
+                return;
+            }
+
+            _result.SetResult(message);
         }
     }
 }
