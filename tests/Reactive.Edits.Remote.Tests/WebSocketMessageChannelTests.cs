@@ -425,6 +425,59 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         client.CloseStatus.Should().Be(WebSocketCloseStatus.InvalidPayloadData);
     }
 
+    [Fact]
+    public async Task Receive_CancelledWhileWaiting_ThrowsOperationCanceled_AndAbortsTheSocket()
+    {
+        var (_, server) = await CreatePairAsync();
+        await using var channel = new WebSocketMessageChannel(server);
+        using var cancel = new CancellationTokenSource();
+        var receiving = channel.ReceiveAsync(cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+
+        await FluentActions.Awaiting(() => receiving.WaitAsync(Guard)).Should().ThrowAsync<OperationCanceledException>();
+        server.State.Should().Be(WebSocketState.Aborted, "a WebSocket cannot stop a receive half way: cancelling one aborts the socket");
+    }
+
+    // What a channel keeps while its receive waits, which is what an idle connection holds at rest. Another pair warms up
+    // the code paths first, so that only this channel's objects are counted.
+    [Fact]
+    public async Task NewChannel_WithItsReceiveWaiting_AllocatesAtMost1800Bytes()
+    {
+        await ReceiveOnceAndWaitAsync();
+        var (client, server) = await CreatePairAsync();
+        using var stop = new CancellationTokenSource();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var channel = new WebSocketMessageChannel(server);
+        var receiving = channel.ReceiveAsync(stop.Token);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        await using (channel)
+        {
+            receiving.IsCompleted.Should().BeFalse("nothing was sent yet");
+            await using var clientChannel = new WebSocketMessageChannel(client);
+            await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
+            (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
+        }
+
+        allocated.Should().BeLessThanOrEqualTo(1_800);
+    }
+
+    private async Task ReceiveOnceAndWaitAsync()
+    {
+        var (client, server) = await CreatePairAsync();
+        await using var clientChannel = new WebSocketMessageChannel(client);
+        await using var serverChannel = new WebSocketMessageChannel(server);
+        using var stop = new CancellationTokenSource();
+        var first = serverChannel.ReceiveAsync(stop.Token).AsTask();
+        await clientChannel.SendAsync(ChannelMessage.Text("warm"), default);
+        await first.WaitAsync(Guard);
+        var second = serverChannel.ReceiveAsync(stop.Token).AsTask();
+        await clientChannel.SendAsync(ChannelMessage.Text("warm"), default);
+        await second.WaitAsync(Guard);
+    }
+
     // An idle connection is a receive that waits: what starting one allocates stays with the connection until its next
     // message. Counted in bytes allocated on this thread (all of it happens before ReceiveAsync returns), so the figure
     // does not depend on the machine's speed.

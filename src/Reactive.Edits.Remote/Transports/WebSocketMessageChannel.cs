@@ -13,7 +13,7 @@ namespace Reactive.Edits.Remote;
 /// <list type="table">
 /// <listheader><term>situation</term><description>behaviour</description></listheader>
 /// <item><term>send</term><description><see cref="SendAsync"/> puts the message in the outbox and returns; the outbox is written to the socket in order, one write at a time. When nothing is being written, <see cref="SendAsync"/> starts the write itself and returns as soon as the socket has taken the message or the write has to wait; no task runs while the outbox is empty. The message's memory is held until it is written: do not modify it</description></item>
-/// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight may finish, then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent and <see cref="CloseAsync"/> waits for the peer's close: all of it within <see cref="CloseTimeout"/> counted from the overflow, after which the send is cancelled (aborting the socket) and <see cref="CloseAsync"/> returns. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, and a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close)</description></item>
+/// <item><term>outbox full (<see cref="WebSocketMessageChannelOptions.OutboxCapacity"/> messages or <see cref="WebSocketMessageChannelOptions.OutboxByteCapacity"/> bytes), <see cref="OutboxFullMode.Close"/></term><description>the queued messages are dropped; the send in flight may finish, then the close frame 1008 (<see cref="WebSocketCloseStatus.PolicyViolation"/>, reason <see cref="SlowConsumerCloseReason"/>) is sent and <see cref="CloseAsync"/> waits for the peer's close: all of it within <see cref="CloseTimeout"/> counted from the overflow, after which the socket is aborted (which ends a send still in flight) and <see cref="CloseAsync"/> returns. <see cref="SendAsync"/> throws <see cref="MessageChannelOverflowException"/>, and a pending <see cref="ReceiveAsync"/> returns <see langword="null"/> at once (its socket receive stays pending to see the peer's close)</description></item>
 /// <item><term>outbox full, <see cref="OutboxFullMode.DropNewest"/></term><description>the message is dropped and counted in <see cref="DroppedMessages"/></description></item>
 /// <item><term>fragmented message</term><description>fragments are assembled into one message</description></item>
 /// <item><term>message longer than the limit</term><description>detected while the fragments arrive (never buffered past the limit): the socket is closed with 1009 (<see cref="WebSocketCloseStatus.MessageTooBig"/>) and <see cref="ReceiveAsync"/> throws <see cref="InvalidDataException"/></description></item>
@@ -75,9 +75,11 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private Task<ChannelMessage?>? _abandonedReceive;
     private Task<ChannelMessage?>? _receiving;
 
-    // Cancels socket I/O: sends when the overflow deadline passes or the channel is disposed, receives when the caller cancels.
-    private readonly CancellationTokenSource _abort = new();
-    private readonly CancellationTokenSource _receiveCancel = new();
+    // Set once this side aborts the socket (a deadline passed, or the channel was disposed): a write that then fails was
+    // cancelled, not broken. Sends and receives carry no token: aborting the socket is what cancelling one of its
+    // operations does, and a token on every send would cost a registration in the socket and one in its stream per
+    // message, and keep them on every connection that ever sent.
+    private int _aborted;
     private int _disposed;
 
     // The timer of a late dispose (see DisposeAsync), held until it fires.
@@ -214,14 +216,24 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             return new ValueTask<ChannelMessage?>(result: null);
         }
 
+        if (cancellationToken.IsCancellationRequested)
+        {
+            CancelReceive();
+            return ValueTask.FromCanceled<ChannelMessage?>(cancellationToken);
+        }
+
+        // The socket's receive gets no token: cancelling a WebSocket's receive aborts the socket, so the caller's token
+        // aborts it here, and the socket and its stream need no registrations of their own for every idle connection.
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static state => ((WebSocketMessageChannel)state!).CancelReceive(), this)
             : default;
-        var receive = ReceiveCoreAsync(_receiveCancel.Token);
+        var receive = ReceiveCoreAsync(CancellationToken.None);
         if (receive.IsCompleted)
         {
             registration.Dispose();
-            return receive;
+            return receive.IsCompletedSuccessfully || !cancellationToken.IsCancellationRequested
+                ? receive
+                : ValueTask.FromCanceled<ChannelMessage?>(cancellationToken);
         }
 
         // The socket's receive waits (an idle connection's usual state). Not an async method with a Task.WhenAny: that
@@ -229,7 +241,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         var receiving = receive.AsTask();
         Volatile.Write(ref _receiving, receiving);
         var pending = _pendingReceive ??= new PendingReceive(this);
-        return pending.Start(receiving, registration);
+        return pending.Start(receiving, registration, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -283,12 +295,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         _overflowTimer?.Dispose();
         _closeDeadline?.Dispose();
         var state = _socket.State;
-        if (state is not (WebSocketState.Closed or WebSocketState.Aborted))
-        {
-            _socket.Abort();
-        }
-
-        _abort.Cancel();
+        AbortSocket();
         if (state == WebSocketState.Aborted)
         {
             // The socket failed by itself, maybe right after writing its own close frame (1007 for invalid UTF-8, 1002
@@ -330,13 +337,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             return;
         }
 
-        try
-        {
-            _receiveCancel.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _socket.Abort();
     }
 
     // Refuses further sends; a running pump ends once the outbox is empty. The pump itself calls it when it stops for
@@ -397,16 +398,12 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     }
 
     // The graceful close took longer than the close timeout: a stalled send and the pending receive end with the abort.
-    private void OnCloseDeadline()
-    {
-        try
-        {
-            _abort.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+    private void OnCloseDeadline() => AbortSocket();
 
+    // Ends a stalled send, the wait for the peer's close and the pending receive, as cancelling them would.
+    private void AbortSocket()
+    {
+        Volatile.Write(ref _aborted, 1);
         if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
         {
             _socket.Abort();
@@ -428,13 +425,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
     private void OnOverflowDeadline()
     {
         OverflowDeadline().TrySetResult();
-        try
-        {
-            _abort.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        AbortSocket();
     }
 
     // After an overflow: the pump sends the 1008 close (or is aborted at the deadline), then the peer's close is awaited.
@@ -450,11 +441,11 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             }
 
             // No receive was pending (a later ReceiveAsync returns null at once): read and drop until the peer's close,
-            // cancelled at the deadline.
+            // ended by the abort at the deadline.
             var dropped = new byte[InitialBufferSize];
             while (_socket.State == WebSocketState.CloseSent)
             {
-                await _socket.ReceiveAsync(dropped.AsMemory(), _abort.Token).ConfigureAwait(false);
+                await _socket.ReceiveAsync(dropped.AsMemory(), CancellationToken.None).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // The peer is gone or the socket was aborted: there is no close left to wait for.
@@ -501,10 +492,10 @@ public sealed class WebSocketMessageChannel : IMessageChannel
                     return;
                 }
 
-                await WriteAsync(message, _abort.Token).ConfigureAwait(false);
+                await WriteAsync(message, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SlowConsumerCloseReason, _abort.Token).ConfigureAwait(false);
+            await CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SlowConsumerCloseReason, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Any failure of the socket ends the sending side; the next SendAsync reports it.
         catch (Exception ex)
@@ -679,7 +670,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             // The peer is gone already; there is nothing left to close politely.
             _socket.Abort();
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (Volatile.Read(ref _aborted) != 0)
         {
             // The overflow deadline passed or the channel was disposed: the socket is aborted.
         }
@@ -698,6 +689,7 @@ public sealed class WebSocketMessageChannel : IMessageChannel
         private ManualResetValueTaskSourceCore<ChannelMessage?> _result;
         private Task<ChannelMessage?>? _receiving;
         private CancellationTokenRegistration _registration;
+        private CancellationToken _cancellationToken;
 
         // 1 while a receive waits; whoever sets it back to 0 (the socket's receive or the overflow) completes it.
         private int _waiting;
@@ -708,13 +700,14 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             _onSocketReceived = OnSocketReceived;
         }
 
-        public ValueTask<ChannelMessage?> Start(Task<ChannelMessage?> receiving, CancellationTokenRegistration registration)
+        public ValueTask<ChannelMessage?> Start(Task<ChannelMessage?> receiving, CancellationTokenRegistration registration, CancellationToken cancellationToken)
         {
             // The caller awaited the previous receive before asking for this one: its result has been read.
             _result.Reset();
             var version = _result.Version;
             _receiving = receiving;
             _registration = registration;
+            _cancellationToken = cancellationToken;
             Interlocked.Exchange(ref _waiting, 1);
             receiving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onSocketReceived);
             if (Volatile.Read(ref _channel._overflowSignalled) != 0)
@@ -769,7 +762,9 @@ public sealed class WebSocketMessageChannel : IMessageChannel
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _result.SetException(ex);
+                // Cancelled by the caller: the socket was aborted, and the caller is told of its cancellation, whatever
+                // the socket threw for it.
+                _result.SetException(_cancellationToken.IsCancellationRequested ? new OperationCanceledException(_cancellationToken) : ex);
                 return;
             }
 
