@@ -464,6 +464,40 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         allocated.Should().BeLessThanOrEqualTo(1_800);
     }
 
+    // A connection that has sent keeps what its sends left behind: with a token on every send, a cancellation source
+    // with the registrations of the socket and its stream.
+    [Fact]
+    public async Task NewChannel_AfterASend_WithItsReceiveWaiting_AllocatesAtMost2600Bytes()
+    {
+        await ReceiveOnceAndWaitAsync();
+        var (warmClient, warmServer) = await CreatePairAsync();
+        await using var warm = new WebSocketMessageChannel(warmServer);
+        var (client, server) = await CreatePairAsync();
+        using var stop = new CancellationTokenSource();
+
+        // A send on this thread first: what a thread sets up once for sending (its share of the buffer pool) is not
+        // what a connection keeps.
+        await warm.SendAsync(ChannelMessage.Text("warm"), default);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var channel = new WebSocketMessageChannel(server);
+        var sent = channel.SendAsync(ChannelMessage.Text("hello"), default);
+        var receiving = channel.ReceiveAsync(stop.Token);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        await using (channel)
+        {
+            await sent;
+            receiving.IsCompleted.Should().BeFalse("nothing was sent to it yet");
+            await using var clientChannel = new WebSocketMessageChannel(client);
+            (await clientChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("hello");
+            await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
+            (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
+        }
+
+        GC.KeepAlive(warmClient);
+        allocated.Should().BeLessThanOrEqualTo(2_600);
+    }
+
     private async Task ReceiveOnceAndWaitAsync()
     {
         var (client, server) = await CreatePairAsync();
@@ -476,6 +510,8 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         var second = serverChannel.ReceiveAsync(stop.Token).AsTask();
         await clientChannel.SendAsync(ChannelMessage.Text("warm"), default);
         await second.WaitAsync(Guard);
+        await serverChannel.SendAsync(ChannelMessage.Text("warm"), default);
+        await clientChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard);
     }
 
     // An idle connection is a receive that waits: what starting one allocates stays with the connection until its next
