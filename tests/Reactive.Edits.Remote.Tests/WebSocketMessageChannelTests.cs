@@ -440,39 +440,45 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     }
 
     // What a channel keeps while its receive waits, which is what an idle connection holds at rest. Another pair warms up
-    // the code paths first, so that only this channel's objects are counted.
+    // the code paths first, and the socket has received and sent once before the channel wraps it, so that only the
+    // channel's objects are counted, not the socket's first registration with the OS's event loop. Beside other tests
+    // the count sometimes includes shared tables of the runtime that grow on whichever thread touches them; that only
+    // ever adds bytes, so the least of five fresh channels is the channel's own figure.
     [Fact]
-    public async Task NewChannel_WithItsReceiveWaiting_AllocatesAtMost1800Bytes()
+    public async Task NewChannel_WithItsReceiveWaiting_AllocatesAtMost1250Bytes()
     {
         await ReceiveOnceAndWaitAsync();
-        var (client, server) = await CreatePairAsync();
-        using var stop = new CancellationTokenSource();
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var channel = new WebSocketMessageChannel(server);
-        var receiving = channel.ReceiveAsync(stop.Token);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        await using (channel)
+        var least = long.MaxValue;
+        for (var i = 0; i < 5; i++)
         {
-            receiving.IsCompleted.Should().BeFalse("nothing was sent yet");
-            await using var clientChannel = new WebSocketMessageChannel(client);
-            await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
-            (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
+            least = Math.Min(least, await NewChannelAllocationAsync(sendFirst: false));
         }
 
-        allocated.Should().BeLessThanOrEqualTo(1_800);
+        least.Should().BeLessThanOrEqualTo(1_250);
     }
 
     // A connection that has sent keeps what its sends left behind: with a token on every send, a cancellation source
     // with the registrations of the socket and its stream.
     [Fact]
-    public async Task NewChannel_AfterASend_WithItsReceiveWaiting_AllocatesAtMost2600Bytes()
+    public async Task NewChannel_AfterASend_WithItsReceiveWaiting_AllocatesAtMost1700Bytes()
     {
         await ReceiveOnceAndWaitAsync();
+        var least = long.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            least = Math.Min(least, await NewChannelAllocationAsync(sendFirst: true));
+        }
+
+        least.Should().BeLessThanOrEqualTo(1_700);
+    }
+
+    // The bytes allocated on this thread to make a channel over a used socket, optionally send one message, and start a
+    // receive that waits; then checks that the channel works.
+    private async Task<long> NewChannelAllocationAsync(bool sendFirst)
+    {
         var (warmClient, warmServer) = await CreatePairAsync();
         await using var warm = new WebSocketMessageChannel(warmServer);
-        var (client, server) = await CreatePairAsync();
+        var (client, server) = await CreateUsedPairAsync();
         using var stop = new CancellationTokenSource();
 
         // A send on this thread first: what a thread sets up once for sending (its share of the buffer pool) is not
@@ -480,7 +486,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
         await warm.SendAsync(ChannelMessage.Text("warm"), default);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var channel = new WebSocketMessageChannel(server);
-        var sent = channel.SendAsync(ChannelMessage.Text("hello"), default);
+        var sent = sendFirst ? channel.SendAsync(ChannelMessage.Text("hello"), default) : ValueTask.CompletedTask;
         var receiving = channel.ReceiveAsync(stop.Token);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
@@ -489,13 +495,29 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
             await sent;
             receiving.IsCompleted.Should().BeFalse("nothing was sent to it yet");
             await using var clientChannel = new WebSocketMessageChannel(client);
-            (await clientChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("hello");
+            if (sendFirst)
+            {
+                (await clientChannel.ReceiveAsync(default).AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("hello");
+            }
+
             await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
             (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
         }
 
         GC.KeepAlive(warmClient);
-        allocated.Should().BeLessThanOrEqualTo(2_600);
+        return allocated;
+    }
+
+    // A pair whose sockets have each sent and received one message already.
+    private async Task<(WebSocket Client, WebSocket Server)> CreateUsedPairAsync()
+    {
+        var (client, server) = await CreatePairAsync();
+        var buffer = new byte[16];
+        await client.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, default);
+        (await server.ReceiveAsync(buffer, default).WaitAsync(Guard)).EndOfMessage.Should().BeTrue();
+        await server.SendAsync("y"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, default);
+        (await client.ReceiveAsync(buffer, default).WaitAsync(Guard)).EndOfMessage.Should().BeTrue();
+        return (client, server);
     }
 
     private async Task ReceiveOnceAndWaitAsync()
@@ -531,14 +553,21 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
             (await warm.WaitAsync(Guard))!.Value.GetText().Should().Be("warm");
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var receiving = serverChannel.ReceiveAsync(stop.Token);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of five: beside other tests, shared tables of the runtime sometimes grow on this thread, which only
+        // ever adds bytes.
+        var least = long.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var receiving = serverChannel.ReceiveAsync(stop.Token);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        receiving.IsCompleted.Should().BeFalse("nothing was sent yet");
-        await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
-        (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
-        allocated.Should().BeLessThanOrEqualTo(350);
+            receiving.IsCompleted.Should().BeFalse("nothing was sent yet");
+            await clientChannel.SendAsync(ChannelMessage.Text("then"), default);
+            (await receiving.AsTask().WaitAsync(Guard))!.Value.GetText().Should().Be("then");
+        }
+
+        least.Should().BeLessThanOrEqualTo(350);
     }
 
     // Sends messages of the given size until the channel refuses one with an overflow; returns how many it took.
