@@ -82,9 +82,9 @@ public sealed partial class ChatRoom : IDisposable
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _onMessage = OnMessageAsync;
         // One send of a connection at a time, in arrival order (the library's default, stated here because the chat
         // relies on it): a user's messages keep the order they were typed in, even with the demo latency.
-        _onMessage = OnMessageAsync;
         _server = new RemoteEditServer(new RemoteEditServerOptions { MaxConcurrentEditsPerConnection = 1 })
             .Handle<SendMessage>(HandleSendAsync, ledger)
             .Handle<EditMessage>(HandleEditAsync, editLedger)

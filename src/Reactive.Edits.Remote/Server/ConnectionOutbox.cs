@@ -85,8 +85,7 @@ internal sealed class ConnectionOutbox : ChannelReader<ChannelMessage>, IValueTa
             }
         }
 
-        registration.Unregister();
-        _wait.SetResult(true);
+        EndWait(registration, true);
         return true;
     }
 
@@ -116,8 +115,7 @@ internal sealed class ConnectionOutbox : ChannelReader<ChannelMessage>, IValueTa
         completion?.TrySetResult();
         if (wake)
         {
-            registration.Unregister();
-            _wait.SetResult(false);
+            EndWait(registration, false);
         }
     }
 
@@ -221,6 +219,14 @@ internal sealed class ConnectionOutbox : ChannelReader<ChannelMessage>, IValueTa
 
         _waiting = false;
         return true;
+    }
+
+    // Outside the lock, after TakeWait: the registration is undone without waiting for a callback that may be running
+    // (it finds the wait taken and returns), then the reader is answered.
+    private void EndWait(CancellationTokenRegistration registration, bool result)
+    {
+        registration.Unregister();
+        _wait.SetResult(result);
     }
 
     private void CancelWait(CancellationToken token)
