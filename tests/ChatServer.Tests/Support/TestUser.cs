@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -11,7 +12,9 @@ namespace ChatServer.Tests.Support;
 public sealed class TestUser : IAsyncDisposable
 {
     private readonly Uri _address;
-    private readonly List<IAsyncDisposable> _owned = [];
+    // Added to from several threads at once (tests open many sockets with Task.WhenAll), so kept in a concurrent
+    // queue: a List lost an entry now and then under load, and the socket it held was never closed.
+    private readonly ConcurrentQueue<IAsyncDisposable> _owned = new();
     private readonly IPAddress? _from;
 
     private TestUser(Uri address, string? name, IPAddress? from = null)
@@ -73,7 +76,7 @@ public sealed class TestUser : IAsyncDisposable
             ConfigureSocket = ConfigureSocket,
             InitialBackoff = TimeSpan.FromMilliseconds(50),
         });
-        _owned.Add(client);
+        _owned.Enqueue(client);
         var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (client.Welcomes.Subscribe(welcome =>
         {
@@ -110,7 +113,7 @@ public sealed class TestUser : IAsyncDisposable
             await socket.ConnectAsync(SocketUri, invoker, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         }
         var raw = new RawSocket(socket);
-        _owned.Add(raw);
+        _owned.Enqueue(raw);
         return raw;
     }
 
