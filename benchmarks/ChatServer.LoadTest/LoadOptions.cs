@@ -20,6 +20,7 @@ public sealed class LoadOptions
     public bool Density { get; private set; }
     public IReadOnlyList<int> DensityCounts { get; private set; } = [1000, 5000, 10000];
     public TimeSpan DensityHold { get; private set; } = TimeSpan.Zero;
+    public bool DensityLiveHeap { get; private set; }
     public bool Smoke { get; private set; }
     public bool Soak { get; private set; }
     public bool BadFrameAttack { get; private set; }
@@ -50,6 +51,8 @@ public sealed class LoadOptions
                                        connected after a warm batch of 64
           --density-hold SECONDS       keep each count's connections open this long after RSS is read, e.g. for
                                        dotnet-gcdump on the server (its process id is printed)
+          --density-live-heap          also the managed heap's live bytes per connection: a full GC induced in the
+                                       server (EventPipe) after each RSS reading, which changes the RSS read after it
           --runs N                     whole runs of every target, interleaved; figures are medians with min–max (default 3)
           --coalesce-floor             the floor writes every frame waiting for a socket, then flushes once (default off)
           --floor-batch-window MS      the floor broadcasts what arrives within MS of its last broadcast's beginning
@@ -105,6 +108,7 @@ public sealed class LoadOptions
                 case "--p99-limit": options.P99LimitMilliseconds = PositiveDouble(name, Value()); break;
                 case "--density": options.Density = true; break;
                 case "--density-hold": options.DensityHold = TimeSpan.FromSeconds(PositiveDouble(name, Value())); break;
+                case "--density-live-heap": options.DensityLiveHeap = true; break;
                 case "--density-counts": options.DensityCounts = [.. Value().Split(',').Select(count => PositiveInt(name, count))]; break;
                 case "--smoke": options.Smoke = true; break;
                 case "--soak": options.Soak = true; break;

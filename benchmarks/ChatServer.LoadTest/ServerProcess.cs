@@ -93,6 +93,9 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException("No VmRSS in /proc status.");
     }
 
+    /// <summary>Gets the bytes the server's managed heap keeps alive, from a full collection induced in it.</summary>
+    public Task<long> LiveHeapBytesAsync() => LiveHeap.BytesAfterFullGcAsync(RequireProcess().Id, TimeSpan.FromSeconds(60));
+
     /// <summary>Gets the server's open sockets (its file descriptors that are sockets: the listener plus connections).</summary>
     public int OpenSockets()
     {
