@@ -168,6 +168,39 @@ public sealed class ServerChannelDriverTests
         link.Connection.Closed.IsCancellationRequested.Should().BeTrue();
     }
 
+    // What the driver keeps for a connection that only reads (most of a chat's connections): its loops waiting, and no
+    // edit slots, which the first edit makes. Counted in bytes allocated on this thread, where the driver runs until both
+    // loops wait; the least of five runs, so that a runtime table growing on this thread meanwhile does not count.
+    [Fact]
+    public async Task IdleConnection_DriverWaiting_AllocatesAtMost1750Bytes()
+    {
+        using var server = new RemoteEditServer().Handle<PostMessage>(static (_, _, _) => Task.CompletedTask);
+        await IdleDriverAllocationAsync(server);
+
+        var least = long.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            least = Math.Min(least, await IdleDriverAllocationAsync(server));
+        }
+
+        least.Should().BeLessThanOrEqualTo(1_750);
+    }
+
+    private static async Task<long> IdleDriverAllocationAsync(RemoteEditServer server)
+    {
+        var (client, channel) = InMemoryMessageChannel.CreatePair();
+        var connection = new RemoteEditConnection("idle", null);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var run = server.RunAsync(connection, channel, Protocol, null, default);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        run.IsCompleted.Should().BeFalse("the connection is open and idle");
+        connection.Close();
+        await run.WaitAsync(Guard);
+        await client.DisposeAsync();
+        return allocated;
+    }
+
     private static readonly EditWireProtocol Protocol = new EditWireProtocol().WithCommand(TestJson.Default.PostMessage);
 
     private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -28,7 +28,6 @@ public static class ChatEndpoints
         SessionSockets sessionSockets,
         ITicketStore sessions,
         IOptions<ChatOptions> options,
-        IHostApplicationLifetime lifetime,
         TimeProvider time,
         ILogger<ChatRoom> logger)
     {
@@ -65,9 +64,9 @@ public static class ChatEndpoints
             await RefuseAsync(socket, SessionSockets.LoggedOutReason, options.Value.CloseTimeout, time, (WebSocketCloseStatus)ChatProtocol.SessionEndedCloseStatus);
             return;
         }
-        // Stopping closes the socket gracefully (1000); only the host's own abort of the connection (its shutdown
-        // timeout passed, or the client vanished) ends it at once.
-        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), lifetime.ApplicationStopping, context.RequestAborted);
+        // The host's stopping closes the socket gracefully (1000, the room sees to it); only the host's own abort of the
+        // connection (its shutdown timeout passed, or the client vanished) ends it at once.
+        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), context.RequestAborted);
     }
 
     private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time, WebSocketCloseStatus status)

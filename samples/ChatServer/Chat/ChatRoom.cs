@@ -68,11 +68,15 @@ public sealed partial class ChatRoom : IDisposable
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, BadFrameBudget> _badFrames = [];
     // Each open connection's client address, for the per-address send budget (SendValidator).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RemoteEditConnection, IPAddress> _addresses = [];
+    // The host's stopping closes every open connection gracefully: one registration for the room, not one per connection.
+    private readonly CancellationToken _hostStopping;
+    private readonly CancellationTokenRegistration _closeAllOnStop;
 
-    public ChatRoom(RoomStorage storage, IEditLedger<SendMessage> ledger, IEditLedger<EditMessage> editLedger, IEditLedger<DeleteMessage> deleteLedger, SendValidator validator, PresenceTracker presence, TimeProvider time, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
+    public ChatRoom(RoomStorage storage, IEditLedger<SendMessage> ledger, IEditLedger<EditMessage> editLedger, IEditLedger<DeleteMessage> deleteLedger, SendValidator validator, PresenceTracker presence, TimeProvider time, IHostApplicationLifetime lifetime, IOptions<ChatOptions> options, ILogger<ChatRoom> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(lifetime);
         _store = storage.Local;
         _shared = storage.Shared;
         _sendCommits = new GroupCommit<NewMessage, ChatMessage>(PublishGroup, MaxSendsPerCommit, options.Value.SendBatchWindow, time);
@@ -110,6 +114,8 @@ public sealed partial class ChatRoom : IDisposable
             TimeProvider = _time,
         };
         _presenceFeed = _presence.Connect().Subscribe(BroadcastPresence);
+        _hostStopping = lifetime.ApplicationStopping;
+        _closeAllOnStop = _hostStopping.Register(static room => ((ChatRoom)room!).CloseAllGracefully(), this);
         if (Demo is { LatencyMilliseconds: > 0 } or { FailEveryNth: > 0 })
         {
             ChatLog.DemoOn(logger, _options.Demo.Latency, _options.Demo.FailEveryNth);
@@ -164,11 +170,11 @@ public sealed partial class ChatRoom : IDisposable
     /// <param name="socket">The accepted socket; owned from now on.</param>
     /// <param name="principal">The identity the upgrade request was authenticated with (the cookie), maybe anonymous.</param>
     /// <param name="address">The client's address, which its sends are counted by besides its user; <see langword="null"/> when it has none.</param>
-    /// <param name="stopping">Fires when the host starts to stop: the connection is closed gracefully, with 1000 and
-    /// <see cref="ShutdownCloseReason"/>, after the answers of its running sends and everything already queued for it.</param>
     /// <param name="aborted">Fires when the connection must end at once (the host aborted it).</param>
     /// <returns>A task that completes when the connection has ended.</returns>
-    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken stopping, CancellationToken aborted)
+    /// <remarks>When the host starts to stop, the connection is closed gracefully, with 1000 and
+    /// <see cref="ShutdownCloseReason"/>, after the answers of its running sends and everything already queued for it.</remarks>
+    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken aborted)
     {
         var user = AuthEndpoints.UserName(principal);
         var connection = new RemoteEditConnection(Guid.NewGuid().ToString("N")[..12], user is null ? null : principal, _options.OutboxCapacity);
@@ -184,8 +190,12 @@ public sealed partial class ChatRoom : IDisposable
         // ends) a moment before the driver marks it overflowed.
         var overflow = new OverflowCount(this, connection);
         using var overflowWatch = connection.Closed.Register(static state => ((OverflowCount)state!).CountOnce(), overflow);
-        // Registered after Join: a connection accepted while the host is already stopping is closed at once, gracefully.
-        using var shutdown = stopping.Register(static state => ((RemoteEditConnection)state!).CloseGracefully(ShutdownCloseReason), connection);
+        // Looked at after Join: a connection that joined after CloseAllGracefully took its snapshot is closed here. (The
+        // token is cancelled before its callbacks run, so no connection falls between the two.)
+        if (_hostStopping.IsCancellationRequested)
+        {
+            connection.CloseGracefully(ShutdownCloseReason);
+        }
         try
         {
             var socketChannel = new WebSocketMessageChannel(socket, _channelOptions);
@@ -207,10 +217,25 @@ public sealed partial class ChatRoom : IDisposable
 
     public void Dispose()
     {
+        _closeAllOnStop.Dispose();
         _presenceFeed.Dispose();
         _sendCommits.Dispose();
         _feed?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server.Dispose();
+    }
+
+    // The host is stopping: every open connection ends gracefully, each after what is already queued for it.
+    private void CloseAllGracefully()
+    {
+        RemoteEditConnection[] open;
+        lock (_gate)
+        {
+            open = [.. _connections];
+        }
+        foreach (var connection in open)
+        {
+            connection.CloseGracefully(ShutdownCloseReason);
+        }
     }
 
     // Counts one connection's overflow once, whichever sees it first: the close or the end of the connection.

@@ -24,6 +24,7 @@ public sealed class RemoteEditConnection
     private readonly TaskCompletionSource<string?> _gracefulClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _outboxCompleted;
     private int _closeFired;
+    private SemaphoreSlim? _editSlots;
 
     /// <summary>Initializes a connection with an outbox of <see cref="DefaultOutboxCapacity"/> messages.</summary>
     /// <param name="id">An id for logs and for the application's bookkeeping.</param>
@@ -98,6 +99,18 @@ public sealed class RemoteEditConnection
     /// first call counts; a call after the connection closed does nothing.</para>
     /// </remarks>
     public void CloseGracefully(string? reason) => _gracefulClose.TrySetResult(reason);
+
+    // The per-connection bound of running edits: a slot is taken, in arrival order, before an edit starts, and given back
+    // after its reply was posted. Made by the first edit (or a graceful close), as a connection that only reads never
+    // needs it; both may ask at once, and get the same one. Not disposed: runs still in progress when the driver's loops
+    // end give their slots back later.
+    internal SemaphoreSlim EditSlots(int bound) => Volatile.Read(ref _editSlots) ?? MakeEditSlots(bound);
+
+    private SemaphoreSlim MakeEditSlots(int bound)
+    {
+        var made = new SemaphoreSlim(bound);
+        return Interlocked.CompareExchange(ref _editSlots, made, null) ?? made;
+    }
 
     // Completes when CloseGracefully was called, with its reason.
     internal Task<string?> GracefulClose => _gracefulClose.Task;

@@ -12,16 +12,13 @@ internal static class ServerChannelDriver
         CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
-        // The per-connection bound: a slot is taken, in arrival order, before an edit starts, and given back after its
-        // reply was posted. Not disposed: runs still in progress when the loops end give their slots back later.
-        var slots = new SemaphoreSlim(server.Options.MaxConcurrentEditsPerConnection);
         try
         {
             var sending = SendLoopAsync(connection, channel, stop.Token);
-            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, slots, stop.Token);
+            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop.Token);
             if (await Task.WhenAny(sending, receiving, connection.GracefulClose).ConfigureAwait(false) == connection.GracefulClose)
             {
-                await CloseGracefullyAsync(server, connection, channel, slots, sending, receiving, stop.Token).ConfigureAwait(false);
+                await CloseGracefullyAsync(server, connection, channel, sending, receiving, stop.Token).ConfigureAwait(false);
             }
 
             connection.Close();
@@ -42,7 +39,6 @@ internal static class ServerChannelDriver
         RemoteEditServer server,
         RemoteEditConnection connection,
         IMessageChannel channel,
-        SemaphoreSlim slots,
         Task sending,
         Task receiving,
         CancellationToken cancellationToken)
@@ -50,8 +46,9 @@ internal static class ServerChannelDriver
         try
         {
             // Every slot free once: the edits that had started have posted their answers. (From now on the receive loop
-            // starts no edit.)
+            // starts no edit.) The slots are made here if no edit made them: the receive loop may be taking its first.
             var bound = server.Options.MaxConcurrentEditsPerConnection;
+            var slots = connection.EditSlots(bound);
             for (var i = 0; i < bound; i++)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -109,7 +106,6 @@ internal static class ServerChannelDriver
         IMessageChannel channel,
         EditWireProtocol protocol,
         Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
-        SemaphoreSlim slots,
         CancellationToken cancellationToken)
     {
         while (true)
@@ -142,6 +138,7 @@ internal static class ServerChannelDriver
                         break;
                     }
 
+                    var slots = connection.EditSlots(server.Options.MaxConcurrentEditsPerConnection);
                     try
                     {
                         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
