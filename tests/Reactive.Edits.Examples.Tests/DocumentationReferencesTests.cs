@@ -14,11 +14,43 @@ public sealed partial class DocumentationReferencesTests
         .. Directory.GetFiles(Path.Combine(Repository.Root, "src"), "PACKAGE.md", SearchOption.AllDirectories).Select(static path => Path.GetRelativePath(Repository.Root, path)),
     ];
 
+    // The lines inside fenced code blocks.
+    private static IEnumerable<string> FencedLines(string markdown)
+    {
+        var inside = false;
+        foreach (var line in markdown.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                inside = !inside;
+            }
+            else if (inside)
+            {
+                yield return line;
+            }
+        }
+    }
+
     private static readonly Lazy<string> TestSources = new(static () => string.Join('\n',
         Directory.GetFiles(Path.Combine(Repository.Root, "tests"), "*.cs", SearchOption.AllDirectories)
             .Where(static path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(File.ReadAllText)));
+
+    // A server finds the chat's page (wwwroot) under its content root, the folder it was started in: a command that starts
+    // the chat from another folder serves 404 at /. Every command of the docs that runs ChatServer.dll runs it from its
+    // own folder (`dotnet ChatServer.dll`) or names the content root (`--contentRoot`).
+    [Fact]
+    public void ChatServerCommands_InTheDocs_StartItFromItsFolder()
+    {
+        var elsewhere = Documents.SelectMany(static document => FencedLines(Repository.Read(document))
+            .Where(static line => line.Contains("ChatServer.dll", StringComparison.Ordinal)
+                && !line.Contains("dotnet ChatServer.dll", StringComparison.Ordinal)
+                && !line.Contains("--contentRoot", StringComparison.Ordinal))
+            .Select(line => $"{document}: {line.Trim()}"));
+
+        string.Join(Environment.NewLine, elsewhere).Should().BeEmpty("a chat started outside its folder does not find its page");
+    }
 
     [Fact]
     public void RepositoryPaths_NamedInTheDocs_Exist()
