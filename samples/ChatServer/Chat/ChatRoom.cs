@@ -185,11 +185,6 @@ public sealed partial class ChatRoom : IDisposable
         ChatLog.ConnectionOpened(_logger, connection.Id, user ?? "(anonymous)");
         Join(connection, user);
         using var membership = _presence.Join(user);
-        // Counted when the outbox overflows (the connection closes at that moment), not when the socket is finally gone;
-        // and again, once, when the connection ends: the transport's overflow may close the connection (its receive
-        // ends) a moment before the driver marks it overflowed.
-        var overflow = new OverflowCount(this, connection);
-        using var overflowWatch = connection.Closed.Register(static state => ((OverflowCount)state!).CountOnce(), overflow);
         // Looked at after Join: a connection that joined after CloseAllGracefully took its snapshot is closed here. (The
         // token is cancelled before its callbacks run, so no connection falls between the two.)
         if (_hostStopping.IsCancellationRequested)
@@ -206,10 +201,9 @@ public sealed partial class ChatRoom : IDisposable
         }
         finally
         {
-            overflow.CountOnce();
             lock (_gate)
             {
-                _connections.Remove(connection);
+                LeaveUnderGate(connection);
             }
             ChatLog.ConnectionClosed(_logger, connection.Id, user ?? "(anonymous)", connection.Overflowed);
         }
@@ -238,17 +232,15 @@ public sealed partial class ChatRoom : IDisposable
         }
     }
 
-    // Counts one connection's overflow once, whichever sees it first: the close or the end of the connection.
-    private sealed class OverflowCount(ChatRoom room, RemoteEditConnection connection)
+    // Under the gate: the connection leaves the broadcast, and if its outbox overflowed it is counted, once: whoever
+    // removes it from the set counts it. That is the broadcast that found its outbox full (PostToAll), or else the end of
+    // the connection, when Overflowed is final (the transport's overflow may close the connection a moment before the
+    // driver marks it overflowed).
+    private void LeaveUnderGate(RemoteEditConnection connection)
     {
-        private int _counted;
-
-        public void CountOnce()
+        if (_connections.Remove(connection) && connection.Overflowed)
         {
-            if (connection.Overflowed && Interlocked.Exchange(ref _counted, 1) == 0)
-            {
-                Interlocked.Increment(ref room._slowConsumersDisconnected);
-            }
+            Interlocked.Increment(ref _slowConsumersDisconnected);
         }
     }
 
@@ -421,12 +413,24 @@ public sealed partial class ChatRoom : IDisposable
         }
     }
 
-    // Under the gate: every connection gets the frame in the order the changes applied.
+    // Under the gate: every connection gets the frame in the order the changes applied. One whose outbox overflowed leaves
+    // the broadcast and is counted at once, not when its socket is finally gone.
     private void PostToAll(ChannelMessage frame)
     {
+        List<RemoteEditConnection>? overflowed = null;
         foreach (var connection in _connections)
         {
-            connection.TryPost(frame);
+            if (!connection.TryPost(frame) && connection.Overflowed)
+            {
+                (overflowed ??= []).Add(connection);
+            }
+        }
+        if (overflowed is not null)
+        {
+            foreach (var connection in overflowed)
+            {
+                LeaveUnderGate(connection);
+            }
         }
     }
 

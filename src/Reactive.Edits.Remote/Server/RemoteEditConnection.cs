@@ -21,7 +21,9 @@ public sealed class RemoteEditConnection
 
     private readonly ConnectionOutbox _outbox;
     private readonly CancellationTokenSource _closed = new();
-    private readonly TaskCompletionSource<string?> _gracefulClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completes when the channel driver must act: with the reason of CloseGracefully, or with LoopEnded when one of its
+    // loops ended. One completion source for both, so that the driver waits on one task, not on a WhenAny of three.
+    private readonly TaskCompletionSource<string?> _attention = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _outboxCompleted;
     private int _closeFired;
     private SemaphoreSlim? _editSlots;
@@ -98,7 +100,7 @@ public sealed class RemoteEditConnection
     /// <para>Unlike <see cref="Close"/>, which ends the connection at once, nothing already queued is dropped. Only the
     /// first call counts; a call after the connection closed does nothing.</para>
     /// </remarks>
-    public void CloseGracefully(string? reason) => _gracefulClose.TrySetResult(reason);
+    public void CloseGracefully(string? reason) => _attention.TrySetResult(reason);
 
     // The per-connection bound of running edits: a slot is taken, in arrival order, before an edit starts, and given back
     // after its reply was posted. Made by the first edit (or a graceful close), as a connection that only reads never
@@ -112,10 +114,17 @@ public sealed class RemoteEditConnection
         return Interlocked.CompareExchange(ref _editSlots, made, null) ?? made;
     }
 
-    // Completes when CloseGracefully was called, with its reason.
-    internal Task<string?> GracefulClose => _gracefulClose.Task;
+    // The mark of a loop's end in Attention: a string of its own, which no reason passed to CloseGracefully can be.
+    internal static readonly string LoopEnded = new('\0', 1);
 
-    internal bool IsClosingGracefully => _gracefulClose.Task.IsCompleted;
+    // Completes when CloseGracefully was called, with its reason, or when a loop of the driver ended, with LoopEnded;
+    // whichever came first.
+    internal Task<string?> Attention => _attention.Task;
+
+    internal bool IsClosingGracefully => _attention.Task.IsCompleted && !ReferenceEquals(_attention.Task.Result, LoopEnded);
+
+    // A loop of the driver ended: the driver ends the connection, unless a graceful close came first.
+    internal void OnLoopEnded() => _attention.TrySetResult(LoopEnded);
 
     // Refuses later posts without closing: the send loop ends once what was queued is sent.
     internal void CompleteOutbox()

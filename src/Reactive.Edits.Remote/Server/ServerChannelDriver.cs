@@ -16,9 +16,11 @@ internal static class ServerChannelDriver
         {
             var sending = SendLoopAsync(connection, channel, stop.Token);
             var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop.Token);
-            if (await Task.WhenAny(sending, receiving, connection.GracefulClose).ConfigureAwait(false) == connection.GracefulClose)
+            // A graceful close, or the end of either loop (each says so when it ends), whichever comes first.
+            var reason = await connection.Attention.ConfigureAwait(false);
+            if (!ReferenceEquals(reason, RemoteEditConnection.LoopEnded))
             {
-                await CloseGracefullyAsync(server, connection, channel, sending, receiving, stop.Token).ConfigureAwait(false);
+                await CloseGracefullyAsync(server, connection, channel, reason, sending, receiving, stop.Token).ConfigureAwait(false);
             }
 
             connection.Close();
@@ -39,6 +41,7 @@ internal static class ServerChannelDriver
         RemoteEditServer server,
         RemoteEditConnection connection,
         IMessageChannel channel,
+        string? reason,
         Task sending,
         Task receiving,
         CancellationToken cancellationToken)
@@ -57,7 +60,6 @@ internal static class ServerChannelDriver
             slots.Release(bound);
             connection.CompleteOutbox();
             await sending.ConfigureAwait(false);
-            var reason = await connection.GracefulClose.ConfigureAwait(false);
             await channel.CloseOutputAsync(reason, cancellationToken).ConfigureAwait(false);
             await receiving.ConfigureAwait(false);
         }
@@ -98,6 +100,10 @@ internal static class ServerChannelDriver
 #pragma warning restore CA1031
         {
         }
+        finally
+        {
+            connection.OnLoopEnded();
+        }
     }
 
     private static async Task ReceiveLoopAsync(
@@ -108,59 +114,66 @@ internal static class ServerChannelDriver
         Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            ChannelMessage? received;
-            try
+            while (true)
             {
-                received = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            }
+                ChannelMessage? received;
+                try
+                {
+                    received = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                }
 #pragma warning disable CA1031 // Cancellation or a transport failure ends the connection normally.
-            catch (Exception)
+                catch (Exception)
 #pragma warning restore CA1031
-            {
-                return;
-            }
+                {
+                    return;
+                }
 
-            if (received is not { } message)
-            {
-                return;
-            }
+                if (received is not { } message)
+                {
+                    return;
+                }
 
-            var decoded = protocol.Decode(message);
-            switch (decoded.Kind)
-            {
-                case WireMessageKind.Edit:
-                case WireMessageKind.UnknownCommand:
-                    if (connection.IsClosingGracefully)
-                    {
-                        // Its answer could not be sent any more: not run, the client resends it on its next connection.
+                var decoded = protocol.Decode(message);
+                switch (decoded.Kind)
+                {
+                    case WireMessageKind.Edit:
+                    case WireMessageKind.UnknownCommand:
+                        if (connection.IsClosingGracefully)
+                        {
+                            // Its answer could not be sent any more: not run, the client resends it on its next connection.
+                            break;
+                        }
+
+                        var slots = connection.EditSlots(server.Options.MaxConcurrentEditsPerConnection);
+                        try
+                        {
+                            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;
+                        }
+
+                        _ = ExecuteAndReplyAsync(server, connection, protocol, decoded, slots);
                         break;
-                    }
 
-                    var slots = connection.EditSlots(server.Options.MaxConcurrentEditsPerConnection);
-                    try
-                    {
-                        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
+                    default:
+                        // Application messages, malformed input, and answers (ack, reject) a client has no business
+                        // sending: the application decides, e.g. answers with an error, so bad input never goes unanswered.
+                        if (onMessage is not null)
+                        {
+                            await onMessage(connection, decoded, cancellationToken).ConfigureAwait(false);
+                        }
 
-                    _ = ExecuteAndReplyAsync(server, connection, protocol, decoded, slots);
-                    break;
-
-                default:
-                    // Application messages, malformed input, and answers (ack, reject) a client has no business
-                    // sending: the application decides, e.g. answers with an error, so bad input never goes unanswered.
-                    if (onMessage is not null)
-                    {
-                        await onMessage(connection, decoded, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    break;
+                        break;
+                }
             }
+        }
+        finally
+        {
+            connection.OnLoopEnded();
         }
     }
 
