@@ -14,23 +14,6 @@ public sealed partial class DocumentationReferencesTests
         .. Directory.GetFiles(Path.Combine(Repository.Root, "src"), "PACKAGE.md", SearchOption.AllDirectories).Select(static path => Path.GetRelativePath(Repository.Root, path)),
     ];
 
-    // The lines inside fenced code blocks.
-    private static IEnumerable<string> FencedLines(string markdown)
-    {
-        var inside = false;
-        foreach (var line in markdown.Split('\n'))
-        {
-            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
-            {
-                inside = !inside;
-            }
-            else if (inside)
-            {
-                yield return line;
-            }
-        }
-    }
-
     private static readonly Lazy<string> TestSources = new(static () => string.Join('\n',
         Directory.GetFiles(Path.Combine(Repository.Root, "tests"), "*.cs", SearchOption.AllDirectories)
             .Where(static path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
@@ -43,7 +26,7 @@ public sealed partial class DocumentationReferencesTests
     [Fact]
     public void ChatServerCommands_InTheDocs_StartItFromItsFolder()
     {
-        var elsewhere = Documents.SelectMany(static document => FencedLines(Repository.Read(document))
+        var elsewhere = Documents.SelectMany(static document => MarkdownCode.FencedLines(Repository.Read(document))
             .Where(static line => line.Contains("ChatServer.dll", StringComparison.Ordinal)
                 && !line.Contains("dotnet ChatServer.dll", StringComparison.Ordinal)
                 && !line.Contains("--contentRoot", StringComparison.Ordinal))

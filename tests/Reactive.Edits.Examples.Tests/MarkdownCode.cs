@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Reactive.Edits.Examples.Tests;
 
-/// <summary>Extracts the C# blocks of a Markdown file and finds them, modulo indentation, in a C# source file.</summary>
+/// <summary>Extracts the C# blocks (and the lines of any fenced block) of a Markdown file, and finds a C# block, modulo indentation, in a C# source file.</summary>
 internal static class MarkdownCode
 {
     /// <summary>Returns the C# blocks (between <c>```csharp</c> fences) of <paramref name="markdown"/>, with the line each starts on.</summary>
@@ -35,6 +35,23 @@ internal static class MarkdownCode
         }
 
         return blocks;
+    }
+
+    /// <summary>Returns the lines inside the fenced code blocks of <paramref name="markdown"/>, of any language.</summary>
+    public static IEnumerable<string> FencedLines(string markdown)
+    {
+        var inside = false;
+        foreach (var line in SplitLines(markdown))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                inside = !inside;
+            }
+            else if (inside)
+            {
+                yield return line;
+            }
+        }
     }
 
     /// <summary>Checks that <paramref name="block"/> appears in <paramref name="source"/>, ignoring indentation.</summary>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Reactive.Edits.Remote;
+using Reactive.Edits.Remote.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Reactive.Edits.Testing;
 
@@ -442,7 +443,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     // What a channel keeps while its receive waits, which is what an idle connection holds at rest. Another pair warms up
     // the code paths first, and the socket has received and sent once before the channel wraps it, so that only the
     // channel's objects are counted, not the socket's first registration with the OS's event loop. The least of five
-    // fresh channels is taken (LeastOfFiveAsync).
+    // fresh channels is taken (Allocations.LeastOfFiveAsync).
     [Fact]
     public async Task NewChannel_WithItsReceiveWaiting_AllocatesAtMost1250Bytes() =>
         (await LeastNewChannelAllocationAsync(sendFirst: false)).Should().BeLessThanOrEqualTo(1_250);
@@ -456,20 +457,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
     private async Task<long> LeastNewChannelAllocationAsync(bool sendFirst)
     {
         await ReceiveOnceAndWaitAsync();
-        return await LeastOfFiveAsync(() => NewChannelAllocationAsync(sendFirst));
-    }
-
-    // Beside other tests, a count of bytes allocated on this thread sometimes includes shared tables of the runtime that
-    // grow on whichever thread touches them. That only ever adds bytes, so the least of five readings is the code's own.
-    private static async Task<long> LeastOfFiveAsync(Func<Task<long>> measure)
-    {
-        var least = long.MaxValue;
-        for (var i = 0; i < 5; i++)
-        {
-            least = Math.Min(least, await measure());
-        }
-
-        return least;
+        return await Allocations.LeastOfFiveAsync(() => NewChannelAllocationAsync(sendFirst));
     }
 
     // The bytes allocated on this thread to make a channel over a used socket, optionally send one message, and start a
@@ -553,7 +541,7 @@ public sealed class WebSocketMessageChannelTests : IAsyncDisposable
             (await warm.WaitAsync(Guard))!.Value.GetText().Should().Be("warm");
         }
 
-        var least = await LeastOfFiveAsync(async () =>
+        var least = await Allocations.LeastOfFiveAsync(async () =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             var receiving = serverChannel.ReceiveAsync(stop.Token);

@@ -117,8 +117,7 @@ public sealed class RemoteEditConnection
     // The mark of a loop's end in Attention: a string of its own, which no reason passed to CloseGracefully can be.
     internal static readonly string LoopEnded = new('\0', 1);
 
-    // Completes when CloseGracefully was called, with its reason, or when a loop of the driver ended, with LoopEnded;
-    // whichever came first.
+    // The reason of CloseGracefully, or LoopEnded, whichever came first.
     internal Task<string?> Attention => _attention.Task;
 
     internal bool IsClosingGracefully => _attention.Task.IsCompleted && !ReferenceEquals(_attention.Task.Result, LoopEnded);
