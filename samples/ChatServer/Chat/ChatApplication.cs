@@ -100,7 +100,6 @@ public static class ChatApplication
                 cookie.SessionStore = sessions;
                 cookie.ExpireTimeSpan = chat.Value.SessionTimeout;
             });
-        builder.Services.AddAuthorization();
         return builder;
     }
 
@@ -130,7 +129,6 @@ public static class ChatApplication
         // Before authentication: a refused login costs no session lookup.
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.UseAuthorization();
         var webSockets = new WebSocketOptions
         {
             KeepAliveInterval = options.KeepAliveInterval,

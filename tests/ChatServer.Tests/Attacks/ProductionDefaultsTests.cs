@@ -5,6 +5,7 @@ using ChatServer.Shared.Protocol;
 using ChatServer.Tests.BadInput;
 using ChatServer.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace ChatServer.Tests.Attacks;
 
@@ -46,13 +47,28 @@ public sealed class ProductionDefaultsTests
         production.Demo.FailEveryNth.Should().Be(0, "Production does not fail sends on purpose");
     }
 
-    private static ChatOptions Bind(params string[] files)
+    [Theory]
+    [InlineData("appsettings.json")]
+    [InlineData("appsettings.json", "appsettings.Development.json")]
+    public void Shipped_HostingDiagnosticsLogger_IsOff_SoNoSocketKeepsARequestActivity(params string[] files)
+    {
+        // ASP.NET Core starts an Activity and a log scope for every request while this category is enabled at Critical,
+        // and a socket's request lasts as long as the socket: about 650 bytes per open connection (docs/benchmarks.md).
+        using var logging = LoggerFactory.Create(builder => builder.AddConfiguration(Configuration(files).GetSection("Logging")).AddConsole());
+
+        logging.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Critical).Should().BeFalse();
+        logging.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Warning).Should().BeTrue("only the request diagnostics are off");
+    }
+
+    private static ChatOptions Bind(params string[] files) => Configuration(files).GetSection(ChatOptions.Section).Get<ChatOptions>()!;
+
+    private static IConfiguration Configuration(string[] files)
     {
         var configuration = new ConfigurationBuilder();
         foreach (var file in files)
         {
             configuration.AddJsonFile(Path.Combine(Repository.Root, "samples/ChatServer", file), optional: false);
         }
-        return configuration.Build().GetSection(ChatOptions.Section).Get<ChatOptions>()!;
+        return configuration.Build();
     }
 }
