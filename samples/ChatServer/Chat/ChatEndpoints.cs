@@ -21,7 +21,10 @@ public static class ChatEndpoints
         return endpoints;
     }
 
-    private static async Task SocketAsync(
+    // The socket's request lasts as long as the socket, often hours, so what its delegate keeps while it waits is kept
+    // per open connection. The checks and the upgrade nearly always complete at once: then the delegate hands the
+    // socket to the room and returns the room's task, keeping no frame of its own (about 200 bytes per connection).
+    private static Task SocketAsync(
         HttpContext context,
         ChatRoom room,
         ConnectionLimiter limiter,
@@ -31,42 +34,88 @@ public static class ChatEndpoints
         TimeProvider time,
         ILogger<ChatRoom> logger)
     {
+        var admitting = AdmitAsync(context, limiter, sessionSockets, sessions, options.Value, time, logger);
+        return admitting.IsCompletedSuccessfully ? Run(context, room, admitting.Result) : RunWhenAdmittedAsync(context, room, admitting);
+    }
+
+    private static async Task RunWhenAdmittedAsync(HttpContext context, ChatRoom room, Task<Admission?> admitting) =>
+        await Run(context, room, await admitting);
+
+    // The host's stopping closes the socket gracefully (1000, the room sees to it); only the host's own abort of the
+    // connection (its shutdown timeout passed, or the client vanished) ends it at once.
+    private static Task Run(HttpContext context, ChatRoom room, Admission? admission) => admission is null
+        ? Task.CompletedTask
+        : room.RunAsync(admission.Socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), context.RequestAborted, admission.Held);
+
+    // The socket, or null when the request was answered or the socket refused and closed here.
+    private static async Task<Admission?> AdmitAsync(
+        HttpContext context,
+        ConnectionLimiter limiter,
+        SessionSockets sessionSockets,
+        ITicketStore sessions,
+        ChatOptions options,
+        TimeProvider time,
+        ILogger<ChatRoom> logger)
+    {
         if (!context.WebSockets.IsWebSocketRequest)
         {
             ChatLog.NotWebSocket(logger, context.Request.Path);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync("This endpoint accepts WebSocket requests only.", context.RequestAborted);
-            return;
+            return null;
         }
-        if (OriginPolicy.Refusal(context.Request, options.Value.AllowedOrigins) is { } refusal)
+        if (OriginPolicy.Refusal(context.Request, options.AllowedOrigins) is { } refusal)
         {
             ChatLog.OriginRefused(logger, refusal);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.Response.WriteAsync(refusal, context.RequestAborted);
-            return;
+            return null;
         }
         var user = AuthEndpoints.UserName(context.User);
-        using var lease = user is null ? null : limiter.TryAcquire(user);
-        var socket = await context.WebSockets.AcceptWebSocketAsync();
-        if (user is not null && lease is null)
+        var lease = user is null ? null : limiter.TryAcquire(user);
+        IDisposable? registration = null;
+        try
         {
-            // Accepted, then closed with a reason: a browser cannot read the status of a refused upgrade, but it
-            // does see a close code and reason.
-            ChatLog.TooManyConnections(logger, user, limiter.Limit);
-            await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.Value.CloseTimeout, time, WebSocketCloseStatus.PolicyViolation);
-            return;
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            if (user is not null && lease is null)
+            {
+                // Accepted, then closed with a reason: a browser cannot read the status of a refused upgrade, but it
+                // does see a close code and reason.
+                ChatLog.TooManyConnections(logger, user, limiter.Limit);
+                await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.CloseTimeout, time, WebSocketCloseStatus.PolicyViolation);
+                return null;
+            }
+            var session = SessionClaim.Of(context.User);
+            registration = session is null ? null : sessionSockets.Register(session, socket);
+            // A logout between the upgrade's authentication and the registration found no socket to close: look again.
+            if (session is not null && await sessions.RetrieveAsync(session, context, context.RequestAborted) is null)
+            {
+                await RefuseAsync(socket, SessionSockets.LoggedOutReason, options.CloseTimeout, time, (WebSocketCloseStatus)ChatProtocol.SessionEndedCloseStatus);
+                Release(lease, registration);
+                return null;
+            }
+            // Held until the connection ends: the room releases them then.
+            return new Admission(socket, lease is null && registration is null ? null : new Held(lease, registration));
         }
-        var session = SessionClaim.Of(context.User);
-        using var registration = session is null ? null : sessionSockets.Register(session, socket);
-        // A logout between the upgrade's authentication and the registration found no socket to close: look again.
-        if (session is not null && await sessions.RetrieveAsync(session, context, context.RequestAborted) is null)
+        catch
         {
-            await RefuseAsync(socket, SessionSockets.LoggedOutReason, options.Value.CloseTimeout, time, (WebSocketCloseStatus)ChatProtocol.SessionEndedCloseStatus);
-            return;
+            Release(lease, registration);
+            throw;
         }
-        // The host's stopping closes the socket gracefully (1000, the room sees to it); only the host's own abort of the
-        // connection (its shutdown timeout passed, or the client vanished) ends it at once.
-        await room.RunAsync(socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), context.RequestAborted);
+    }
+
+    private static void Release(IDisposable? lease, IDisposable? registration)
+    {
+        registration?.Dispose();
+        lease?.Dispose();
+    }
+
+    private sealed record Admission(WebSocket Socket, IDisposable? Held);
+
+    // The user's connection lease and the session's registration of the socket, released together.
+    private sealed class Held(IDisposable? lease, IDisposable? registration) : IDisposable
+    {
+        public void Dispose() => Release(lease, registration);
     }
 
     private static async Task RefuseAsync(WebSocket socket, string reason, TimeSpan closeTimeout, TimeProvider time, WebSocketCloseStatus status)
