@@ -196,11 +196,9 @@ public sealed partial class ChatRoom : IDisposable
         }
         try
         {
-            var socketChannel = new WebSocketMessageChannel(socket, _channelOptions);
-            // A connection that sends more bad frames than its budget is closed with 1008.
-            var budget = _badFrames.GetValue(connection, _ => new BadFrameBudget(_options.MaxBadFrames));
-            var channel = new BadFrameBudgetChannel(socketChannel, socket, budget, _options.CloseTimeout, _time);
-            await _server.RunAsync(connection, channel, Protocol, _onMessage, aborted);
+            // A connection that sends more bad frames than its budget is closed with 1008 (SpendBadFrame).
+            _badFrames.Add(connection, new BadFrameBudget(_options.MaxBadFrames, socket));
+            await _server.RunAsync(connection, new WebSocketMessageChannel(socket, _channelOptions), Protocol, _onMessage, aborted);
         }
         finally
         {
@@ -366,7 +364,7 @@ public sealed partial class ChatRoom : IDisposable
             if (user is null)
             {
                 // A conforming client does not send while anonymous (its input is disabled): a bad frame.
-                SpendBadFrame(context.Connection);
+                SpendBadFrame(context.Connection, out _);
             }
             ChatLog.SendRejected(_logger, context.Id.Value, user ?? "(anonymous)", error.Code);
             throw error.ToException();
@@ -478,25 +476,29 @@ public sealed partial class ChatRoom : IDisposable
             WireMessageKind.Ack or WireMessageKind.Reject => $"A client does not send '{message.Type}': only the server answers edits.",
             _ => $"Unknown message type '{InputExcerpt.Of(message.Type)}': a client sends only edits.",
         };
-        RefuseMalformed(connection, error);
-        return ValueTask.CompletedTask;
+        // The receive loop waits for a close of the connection before it reads another frame.
+        return RefuseMalformed(connection, error) is { } closing ? new ValueTask(closing) : ValueTask.CompletedTask;
     }
 
-    private void RefuseMalformed(RemoteEditConnection connection, string error)
+    // Answers a malformed frame within the connection's budget; returns the connection's close when it exceeded it.
+    private Task? RefuseMalformed(RemoteEditConnection connection, string error)
     {
-        if (!SpendBadFrame(connection))
+        if (!SpendBadFrame(connection, out var closing))
         {
-            return;
+            return closing;
         }
         // Bounded whatever the reason quotes: no error frame grows with its input.
         error = InputExcerpt.Of(error, InputExcerpt.ErrorLength);
         ChatLog.Malformed(_logger, connection.Id, error);
         connection.TryPost(Protocol.EncodeMessage(ChatProtocol.ErrorType, new ProtocolError(ChatProtocol.Malformed, error), ChatJsonContext.Default.ProtocolError));
+        return null;
     }
 
-    // Counts a bad frame; false once the connection's budget is exceeded (then it is not answered, and closes with 1008).
-    private bool SpendBadFrame(RemoteEditConnection connection)
+    // Counts a bad frame; false once the connection's budget is exceeded (then it is not answered). The frame that
+    // exceeds it closes the connection with 1008: `closing` is that close, started here; null for every other frame.
+    private bool SpendBadFrame(RemoteEditConnection connection, out Task? closing)
     {
+        closing = null;
         if (!_badFrames.TryGetValue(connection, out var budget) || budget.TrySpend(out var exceededNow))
         {
             return true;
@@ -504,6 +506,7 @@ public sealed partial class ChatRoom : IDisposable
         if (exceededNow)
         {
             ChatLog.TooManyBadFrames(_logger, connection.Id, budget.Limit);
+            closing = budget.CloseAsync(connection, _options.CloseTimeout, _time);
         }
         return false;
     }
