@@ -1,7 +1,10 @@
 using System.Net.WebSockets;
+using System.Security.Claims;
 using ChatServer.Auth;
 using ChatServer.Shared.Protocol;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace ChatServer.Chat;
@@ -45,7 +48,12 @@ public static class ChatEndpoints
     // connection (its shutdown timeout passed, or the client vanished) ends it at once.
     private static Task Run(HttpContext context, ChatRoom room, Admission? admission) => admission is null
         ? Task.CompletedTask
-        : room.RunAsync(admission.Socket, context.User, ClientAddress.Of(context.Connection.RemoteIpAddress), context.RequestAborted, admission.Held);
+        : room.RunAsync(admission.Socket, AuthenticatedUser(context), ClientAddress.Of(context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress), context.RequestAborted, admission.Held);
+
+    // The principal the upgrade was authenticated with, or null. Read from the feature, as is the address above: for an
+    // anonymous request HttpContext.User makes an empty principal (and HttpContext.Connection a wrapper), which the
+    // socket's request would keep for the socket's lifetime (about 300 bytes per anonymous reader).
+    private static ClaimsPrincipal? AuthenticatedUser(HttpContext context) => context.Features.Get<IHttpAuthenticationFeature>()?.User;
 
     // The socket, or null when the request was answered or the socket refused and closed here.
     private static async Task<Admission?> AdmitAsync(
@@ -71,7 +79,7 @@ public static class ChatEndpoints
             await context.Response.WriteAsync(refusal, context.RequestAborted);
             return null;
         }
-        var user = AuthEndpoints.UserName(context.User);
+        var user = AuthEndpoints.UserName(AuthenticatedUser(context));
         var lease = user is null ? null : limiter.TryAcquire(user);
         IDisposable? registration = null;
         try
@@ -85,7 +93,7 @@ public static class ChatEndpoints
                 await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.CloseTimeout, time, WebSocketCloseStatus.PolicyViolation);
                 return null;
             }
-            var session = SessionClaim.Of(context.User);
+            var session = SessionClaim.Of(AuthenticatedUser(context));
             registration = session is null ? null : sessionSockets.Register(session, socket);
             // A logout between the upgrade's authentication and the registration found no socket to close: look again.
             if (session is not null && await sessions.RetrieveAsync(session, context, context.RequestAborted) is null)

@@ -168,7 +168,7 @@ public sealed partial class ChatRoom : IDisposable
 
     /// <summary>Runs one accepted WebSocket until it closes.</summary>
     /// <param name="socket">The accepted socket; owned from now on.</param>
-    /// <param name="principal">The identity the upgrade request was authenticated with (the cookie), maybe anonymous.</param>
+    /// <param name="principal">The identity the upgrade request was authenticated with (the cookie); <see langword="null"/> or unauthenticated for an anonymous reader.</param>
     /// <param name="address">The client's address, which its sends are counted by besides its user; <see langword="null"/> when it has none.</param>
     /// <param name="aborted">Fires when the connection must end at once (the host aborted it).</param>
     /// <param name="held">What the caller holds for the connection (the user's connection lease, the session's
@@ -176,7 +176,7 @@ public sealed partial class ChatRoom : IDisposable
     /// <returns>A task that completes when the connection has ended.</returns>
     /// <remarks>When the host starts to stop, the connection is closed gracefully, with 1000 and
     /// <see cref="ShutdownCloseReason"/>, after the answers of its running sends and everything already queued for it.</remarks>
-    public async Task RunAsync(WebSocket socket, ClaimsPrincipal principal, IPAddress? address, CancellationToken aborted, IDisposable? held = null)
+    public async Task RunAsync(WebSocket socket, ClaimsPrincipal? principal, IPAddress? address, CancellationToken aborted, IDisposable? held = null)
     {
         using var release = held;
         var user = AuthEndpoints.UserName(principal);
