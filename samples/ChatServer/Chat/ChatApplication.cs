@@ -45,7 +45,7 @@ public static class ChatApplication
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<ChatRoom>();
         builder.Services.AddSingleton<ConnectionLimiter>();
-        builder.Services.AddSingleton<AddressConnectionLimiter>();
+        builder.Services.AddSingleton<TcpConnectionLimiter>();
         builder.Services.AddSingleton<SessionSockets>();
         // With Chat:Redis, the state other than messages is shared by every node (Storage/Redis/SharedStateServices.cs).
         builder.Services.AddChatSharedState();
@@ -57,7 +57,7 @@ public static class ChatApplication
             .Configure<IOptions<ChatOptions>>(static (transport, chat) =>
                 transport.UnsafePreferInlineScheduling = chat.Value.InlineSocketScheduling);
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<ChatOptions>, AddressConnectionLimiter>(static (kestrel, chat, perAddress) =>
+            .Configure<IOptions<ChatOptions>, TcpConnectionLimiter>(static (kestrel, chat, connections) =>
             {
                 var options = chat.Value;
                 // A client that opens a connection and never finishes its request (slowloris) is cut off: Kestrel's
@@ -66,12 +66,11 @@ public static class ChatApplication
                 // byte would be held that long.
                 kestrel.Limits.RequestHeadersTimeout = options.HandshakeTimeout;
                 kestrel.Limits.KeepAliveTimeout = options.HandshakeTimeout;
-                // Connections must not take every descriptor: over the limit Kestrel closes a new one at once. (Kestrel's
-                // MaxConcurrentUpgradedConnections is left unset: over it the upgrade throws, a 500; the sockets are
-                // counted by this limit and per user instead.)
-                kestrel.Limits.MaxConcurrentConnections = options.MaxConnections ?? DescriptorLimit.DefaultMaxConnections();
-                // Per client address, before any byte is read.
-                kestrel.ConfigureEndpointDefaults(listen => listen.Use(perAddress.Wrap));
+                // Connections must not take every descriptor: over the limit, in all or per client address, a new one is
+                // closed at once, before any byte is read. The limiter counts a socket for as long as it is open, which
+                // Kestrel's MaxConcurrentConnections does not (it stops counting a connection once it is upgraded);
+                // Kestrel's MaxConcurrentUpgradedConnections is left unset too: over it the upgrade throws, a 500.
+                kestrel.ConfigureEndpointDefaults(listen => listen.Use(connections.Wrap));
             });
         // The one place where authentication is registered: the demo's login (AuthEndpoints, any name) signs in with
         // this cookie scheme. Real authentication replaces the login endpoint's check, or adds its scheme here (e.g.
@@ -121,9 +120,10 @@ public static class ChatApplication
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        var connections = app.Services.GetRequiredService<TcpConnectionLimiter>();
         ChatLog.ConnectionLimits(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatApplication)),
-            kestrel.Limits.MaxConcurrentConnections?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited",
+            connections.Limit > 0 ? connections.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited",
             options.MaxConnectionsPerAddress,
             kestrel.Limits.RequestHeadersTimeout);
         // Before authentication: a refused login costs no session lookup.

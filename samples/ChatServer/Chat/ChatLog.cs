@@ -42,6 +42,9 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Refusing connections from {Address}: already {Limit} open")]
     public static partial void TooManyConnectionsFromAddress(ILogger logger, System.Net.IPAddress address, int limit);
 
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Refusing connections: already {Limit} open in all (Chat:MaxConnections)")]
+    public static partial void TooManyConnectionsInAll(ILogger logger, long limit);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Connection limits: at most {MaxConnections} connections, {MaxConnectionsPerAddress} per address (0: no limit), request headers within {HandshakeTimeout}")]
     public static partial void ConnectionLimits(ILogger logger, string maxConnections, int maxConnectionsPerAddress, TimeSpan handshakeTimeout);
 

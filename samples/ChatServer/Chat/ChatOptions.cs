@@ -30,8 +30,8 @@ public sealed class ChatOptions
     /// <value>10 seconds.</value>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets the most TCP connections the server holds at once (Kestrel's
-    /// <c>MaxConcurrentConnections</c>); one more is closed as soon as it is accepted, without an answer.</summary>
+    /// <summary>Gets or sets the most TCP connections the server holds at once, open WebSockets included; one more is
+    /// closed as soon as it is accepted, without an answer (<see cref="TcpConnectionLimiter"/>).</summary>
     /// <value><see langword="null"/>: half the process's limit of open file descriptors (on Linux, the soft
     /// <c>RLIMIT_NOFILE</c>, e.g. 512 of 1,024), so that connections never take the descriptors the server needs for its
     /// database, its files and one more descriptor per connection (a static file being sent); no limit where the

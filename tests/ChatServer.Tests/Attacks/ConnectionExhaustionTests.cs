@@ -88,6 +88,36 @@ public sealed class ConnectionExhaustionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task OpenSockets_CountAgainstTheServerLimit_SoANewConnectionOverItIsClosedAtOnce()
+    {
+        // Kestrel's own MaxConcurrentConnections stops counting a connection once it is upgraded, yet a socket keeps its
+        // descriptor for as long as it is open: the limit that protects the descriptors must count it.
+        await using var host = await ChatHost.StartAsync(o => (o.MaxConnections, o.MaxConnectionsPerAddress) = (3, 0));
+        var readers = new List<TestUser>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                readers.Add(TestUser.Anonymous(host, IPAddress.Parse($"127.0.0.{30 + i}")));
+                var socket = await readers[^1].ConnectRawAsync();
+                await socket.ReceiveUntilAsync(f => RawSocket.Is(f, ChatProtocol.HistoryType));
+            }
+
+            using var fourth = await ConnectAsync(host, IPAddress.Parse("127.0.0.40"));
+            var refused = await RequestAsync(fourth);
+
+            refused.Should().BeEmpty("three open sockets hold the server's three places");
+        }
+        finally
+        {
+            foreach (var reader in readers)
+            {
+                await reader.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task AThousandIdleConnectionsUnderA1024DescriptorLimit_TheServerKeepsServingANewClient_AndDoesNotExit()
     {
         // The attack of issue 13 as it was run: the built server with `ulimit -n 1024` and its default limits.
