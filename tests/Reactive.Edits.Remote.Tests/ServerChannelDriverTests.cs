@@ -174,14 +174,14 @@ public sealed class ServerChannelDriverTests
     // edit slots, which the first edit makes. Counted in bytes allocated on this thread, where the driver runs until both
     // loops wait; the least of five runs (Allocations.LeastOfFiveAsync), after one that warms up the code paths.
     [Fact]
-    public async Task IdleConnection_DriverWaiting_AllocatesAtMost1650Bytes()
+    public async Task IdleConnection_DriverWaiting_AllocatesAtMost1450Bytes()
     {
         using var server = new RemoteEditServer().Handle<PostMessage>(static (_, _, _) => Task.CompletedTask);
         await IdleDriverAllocationAsync(server);
 
         var least = await Allocations.LeastOfFiveAsync(() => IdleDriverAllocationAsync(server));
 
-        least.Should().BeLessThanOrEqualTo(1_650);
+        least.Should().BeLessThanOrEqualTo(1_450);
     }
 
     private static async Task<long> IdleDriverAllocationAsync(RemoteEditServer server)

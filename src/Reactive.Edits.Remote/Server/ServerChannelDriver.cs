@@ -11,20 +11,23 @@ internal static class ServerChannelDriver
         Func<RemoteEditConnection, WireMessage, CancellationToken, ValueTask>? onMessage,
         CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
+        // The connection's own token stops both loops: closing the connection, from anywhere, ends them, and so does the
+        // caller's token, which closes the connection. One registration on the caller's token rather than a token
+        // source linked to both: about 220 bytes less for every open connection.
+        using var aborting = cancellationToken.UnsafeRegister(static state => ((RemoteEditConnection)state!).Close(), connection);
+        var stop = connection.Closed;
         try
         {
-            var sending = SendLoopAsync(connection, channel, stop.Token);
-            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop.Token);
+            var sending = SendLoopAsync(connection, channel, stop);
+            var receiving = ReceiveLoopAsync(server, connection, channel, protocol, onMessage, stop);
             // A graceful close, or the end of either loop (each says so when it ends), whichever comes first.
             var reason = await connection.Attention.ConfigureAwait(false);
             if (!ReferenceEquals(reason, RemoteEditConnection.LoopEnded))
             {
-                await CloseGracefullyAsync(server, connection, channel, reason, sending, receiving, stop.Token).ConfigureAwait(false);
+                await CloseGracefullyAsync(server, connection, channel, reason, sending, receiving, stop).ConfigureAwait(false);
             }
 
             connection.Close();
-            await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         }
         finally
