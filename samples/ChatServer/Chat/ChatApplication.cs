@@ -124,7 +124,7 @@ public static class ChatApplication
         ChatLog.ConnectionLimits(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatApplication)),
             connections.Limit > 0 ? connections.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited",
-            options.MaxConnectionsPerAddress,
+            connections.PerAddressLimit,
             kestrel.Limits.RequestHeadersTimeout);
         // Before authentication: a refused login costs no session lookup.
         app.UseRateLimiter();

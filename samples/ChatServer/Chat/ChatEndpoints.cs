@@ -48,7 +48,7 @@ public static class ChatEndpoints
     // connection (its shutdown timeout passed, or the client vanished) ends it at once.
     private static Task Run(HttpContext context, ChatRoom room, Admission? admission) => admission is null
         ? Task.CompletedTask
-        : room.RunAsync(admission.Socket, AuthenticatedUser(context), ClientAddress.Of(context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress), context.RequestAborted, admission.Held);
+        : room.RunAsync(admission.Socket, admission.Principal, ClientAddress.Of(context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress), context.RequestAborted, admission.Held);
 
     // The principal the upgrade was authenticated with, or null. Read from the feature, as is the address above: for an
     // anonymous request HttpContext.User makes an empty principal (and HttpContext.Connection a wrapper), which the
@@ -79,7 +79,8 @@ public static class ChatEndpoints
             await context.Response.WriteAsync(refusal, context.RequestAborted);
             return null;
         }
-        var user = AuthEndpoints.UserName(AuthenticatedUser(context));
+        var principal = AuthenticatedUser(context);
+        var user = AuthEndpoints.UserName(principal);
         var lease = user is null ? null : limiter.TryAcquire(user);
         IDisposable? registration = null;
         try
@@ -93,7 +94,7 @@ public static class ChatEndpoints
                 await RefuseAsync(socket, $"Too many connections: at most {limiter.Limit} per user.", options.CloseTimeout, time, WebSocketCloseStatus.PolicyViolation);
                 return null;
             }
-            var session = SessionClaim.Of(AuthenticatedUser(context));
+            var session = SessionClaim.Of(principal);
             registration = session is null ? null : sessionSockets.Register(session, socket);
             // A logout between the upgrade's authentication and the registration found no socket to close: look again.
             if (session is not null && await sessions.RetrieveAsync(session, context, context.RequestAborted) is null)
@@ -103,7 +104,7 @@ public static class ChatEndpoints
                 return null;
             }
             // Held until the connection ends: the room releases them then.
-            return new Admission(socket, lease is null && registration is null ? null : new Held(lease, registration));
+            return new Admission(socket, principal, lease is null && registration is null ? null : new Held(lease, registration));
         }
         catch
         {
@@ -118,7 +119,7 @@ public static class ChatEndpoints
         lease?.Dispose();
     }
 
-    private sealed record Admission(WebSocket Socket, IDisposable? Held);
+    private sealed record Admission(WebSocket Socket, ClaimsPrincipal? Principal, IDisposable? Held);
 
     // The user's connection lease and the session's registration of the socket, released together.
     private sealed class Held(IDisposable? lease, IDisposable? registration) : IDisposable
