@@ -19,10 +19,11 @@ if (app.Environment.IsDevelopment())
 }
 app.UseStaticFiles();
 
-// Authentication, then the WebSockets middleware (keep-alive, allowed origins).
+// The WebSockets middleware (keep-alive, allowed origins) and the socket at /chat/ws; then the rate limiter and
+// authentication for everything else.
 app.UseChat();
 
-// /auth, /auth/me, /auth/logout and the socket at /chat/ws.
+// /auth, /auth/me, /auth/logout and /health.
 app.MapChat();
 
 // The client: its static assets, and index.html for every other path.

@@ -114,7 +114,7 @@ public static class ChatApplication
 
     private static long MessageFrameBound(int maxMessageLength) => ((long)maxMessageLength * BytesPerCharacter) + MessageEnvelopeBytes;
 
-    /// <summary>Adds authentication and the WebSockets middleware with keep-alive and the allowed origins.</summary>
+    /// <summary>Adds the WebSockets middleware with keep-alive and the allowed origins, the socket at <see cref="ChatProtocol.SocketPath"/>, the rate limiter and authentication.</summary>
     public static WebApplication UseChat(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -126,9 +126,6 @@ public static class ChatApplication
             connections.Limit > 0 ? connections.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited",
             connections.PerAddressLimit,
             kestrel.Limits.RequestHeadersTimeout);
-        // Before authentication: a refused login costs no session lookup.
-        app.UseRateLimiter();
-        app.UseAuthentication();
         var webSockets = new WebSocketOptions
         {
             KeepAliveInterval = options.KeepAliveInterval,
@@ -140,6 +137,12 @@ public static class ChatApplication
             webSockets.AllowedOrigins.Add(origin);
         }
         app.UseWebSockets(webSockets);
+        // The socket, before the authentication middleware: it authenticates its upgrade itself and keeps nothing of it
+        // while open (SocketAuthentication), where the middleware's state would stay for as long as the socket.
+        app.MapWhen(SocketAuthentication.IsSocketRequest, static socket => socket.Run(ChatEndpoints.Socket(socket.ApplicationServices)));
+        // Before authentication: a refused login costs no session lookup.
+        app.UseRateLimiter();
+        app.UseAuthentication();
         return app;
     }
 }

@@ -4,40 +4,46 @@ using ChatServer.Auth;
 using ChatServer.Shared.Protocol;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace ChatServer.Chat;
 
-/// <summary>Maps the chat: <c>/auth</c>, the WebSocket at <see cref="ChatProtocol.SocketPath"/>, and <c>/health</c>.</summary>
+/// <summary>Maps the chat's endpoints, <c>/auth</c> and <c>/health</c>, and serves the WebSocket at <see cref="ChatProtocol.SocketPath"/> (see <see cref="Socket"/>).</summary>
 public static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuth();
-        // The upgrade is authenticated by the session cookie (anonymous may connect to read); its Origin must be one of
-        // ChatOptions.AllowedOrigins, or the site's own when none are configured (OriginPolicy).
-        endpoints.Map(ChatProtocol.SocketPath, SocketAsync);
         // /health: whether the store can keep what the chat acknowledges.
         endpoints.MapChatHealth();
         return endpoints;
     }
 
+    /// <summary>Gets the request delegate of the WebSocket at <see cref="ChatProtocol.SocketPath"/>, which
+    /// <see cref="ChatApplication.UseChat"/> serves before the authentication middleware.</summary>
+    /// <remarks>The upgrade is authenticated by the session cookie (anonymous may connect to read), see
+    /// <see cref="SocketAuthentication"/>; its Origin must be one of <see cref="ChatOptions.AllowedOrigins"/>, or the
+    /// site's own when none are configured (<see cref="OriginPolicy"/>).</remarks>
+    /// <param name="services">The application's services: the socket uses singletons only, so its request makes no
+    /// service scope of its own.</param>
+    internal static RequestDelegate Socket(IServiceProvider services) => context => SocketAsync(context, services);
+
     // The socket's request lasts as long as the socket, often hours, so what its delegate keeps while it waits is kept
     // per open connection. The checks and the upgrade nearly always complete at once: then the delegate hands the
     // socket to the room and returns the room's task, keeping no frame of its own (about 200 bytes per connection).
-    private static Task SocketAsync(
-        HttpContext context,
-        ChatRoom room,
-        ConnectionLimiter limiter,
-        SessionSockets sessionSockets,
-        ITicketStore sessions,
-        IOptions<ChatOptions> options,
-        TimeProvider time,
-        ILogger<ChatRoom> logger)
+    private static Task SocketAsync(HttpContext context, IServiceProvider services)
     {
-        var admitting = AdmitAsync(context, limiter, sessionSockets, sessions, options.Value, time, logger);
+        var room = services.GetRequiredService<ChatRoom>();
+        var admitting = AdmitAsync(
+            context,
+            services.GetRequiredService<IServiceScopeFactory>(),
+            services.GetRequiredService<ConnectionLimiter>(),
+            services.GetRequiredService<SessionSockets>(),
+            services.GetRequiredService<ITicketStore>(),
+            services.GetRequiredService<IOptions<ChatOptions>>().Value,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<ChatRoom>>());
         return admitting.IsCompletedSuccessfully ? Run(context, room, admitting.Result) : RunWhenAdmittedAsync(context, room, admitting);
     }
 
@@ -45,19 +51,16 @@ public static class ChatEndpoints
         await Run(context, room, await admitting);
 
     // The host's stopping closes the socket gracefully (1000, the room sees to it); only the host's own abort of the
-    // connection (its shutdown timeout passed, or the client vanished) ends it at once.
+    // connection (its shutdown timeout passed, or the client vanished) ends it at once. The address is read from the
+    // feature: HttpContext.Connection would make a wrapper that the socket's request keeps as long as the socket.
     private static Task Run(HttpContext context, ChatRoom room, Admission? admission) => admission is null
         ? Task.CompletedTask
         : room.RunAsync(admission.Socket, admission.Principal, ClientAddress.Of(context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress), context.RequestAborted, admission.Held);
 
-    // The principal the upgrade was authenticated with, or null. Read from the feature, as is the address above: for an
-    // anonymous request HttpContext.User makes an empty principal (and HttpContext.Connection a wrapper), which the
-    // socket's request would keep for the socket's lifetime (about 300 bytes per anonymous reader).
-    private static ClaimsPrincipal? AuthenticatedUser(HttpContext context) => context.Features.Get<IHttpAuthenticationFeature>()?.User;
-
     // The socket, or null when the request was answered or the socket refused and closed here.
     private static async Task<Admission?> AdmitAsync(
         HttpContext context,
+        IServiceScopeFactory scopes,
         ConnectionLimiter limiter,
         SessionSockets sessionSockets,
         ITicketStore sessions,
@@ -79,7 +82,9 @@ public static class ChatEndpoints
             await context.Response.WriteAsync(refusal, context.RequestAborted);
             return null;
         }
-        var principal = AuthenticatedUser(context);
+        // Disposed when this method returns: after the upgrade's answer, which the cookie handler may renew the cookie in.
+        await using var authentication = await SocketAuthentication.AuthenticateAsync(context, scopes);
+        var principal = authentication.User;
         var user = AuthEndpoints.UserName(principal);
         var lease = user is null ? null : limiter.TryAcquire(user);
         IDisposable? registration = null;
