@@ -139,7 +139,7 @@ public static class ChatApplication
         app.UseWebSockets(webSockets);
         // The socket, before the authentication middleware: it authenticates its upgrade itself and keeps nothing of it
         // while open (SocketAuthentication), where the middleware's state would stay for as long as the socket.
-        app.MapWhen(SocketAuthentication.IsSocketRequest, static socket => socket.Run(ChatEndpoints.Socket(socket.ApplicationServices)));
+        app.MapWhen(ChatEndpoints.IsSocketRequest, static socket => socket.Run(ChatEndpoints.Socket(socket.ApplicationServices)));
         // Before authentication: a refused login costs no session lookup.
         app.UseRateLimiter();
         app.UseAuthentication();

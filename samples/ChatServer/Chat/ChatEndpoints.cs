@@ -29,6 +29,10 @@ public static class ChatEndpoints
     /// service scope of its own.</param>
     internal static RequestDelegate Socket(IServiceProvider services) => context => SocketAsync(context, services);
 
+    /// <summary>Whether the request is for the socket (<see cref="ChatProtocol.SocketPath"/>, with or without a trailing slash, as routing would match it).</summary>
+    internal static bool IsSocketRequest(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(ChatProtocol.SocketPath, out var rest) && rest.Value is null or "" or "/";
+
     // The socket's request lasts as long as the socket, often hours, so what its delegate keeps while it waits is kept
     // per open connection. The checks and the upgrade nearly always complete at once: then the delegate hands the
     // socket to the room and returns the room's task, keeping no frame of its own (about 200 bytes per connection).

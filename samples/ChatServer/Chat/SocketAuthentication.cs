@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using ChatServer.Shared.Protocol;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -26,10 +25,6 @@ internal sealed class SocketAuthentication : IAsyncDisposable
 
     /// <summary>Gets the authenticated user, or <see langword="null"/> for an anonymous request.</summary>
     public ClaimsPrincipal? User { get; }
-
-    /// <summary>Whether the request is for the socket (<see cref="ChatProtocol.SocketPath"/>, with or without a trailing slash, as routing would match it).</summary>
-    public static bool IsSocketRequest(HttpContext context) =>
-        context.Request.Path.StartsWithSegments(ChatProtocol.SocketPath, out var rest) && rest.Value is null or "" or "/";
 
     /// <summary>Authenticates the request; dispose the result once the upgrade's answer has been sent (the cookie
     /// handler may renew the session cookie in it).</summary>

@@ -60,13 +60,13 @@ public sealed class SocketAuthenticationTests
 
         public int Disposed => Volatile.Read(ref _disposed);
 
-        public void Create()
+        public void OnCreated()
         {
             Interlocked.Increment(ref _created);
             _changed.OnNext(Unit.Default);
         }
 
-        public void Dispose()
+        public void OnDisposed()
         {
             Interlocked.Increment(ref _disposed);
             _changed.OnNext(Unit.Default);
@@ -81,12 +81,12 @@ public sealed class SocketAuthenticationTests
         public ProbedTransformation(ScopeProbe probe)
         {
             _probe = probe;
-            probe.Create();
+            probe.OnCreated();
         }
 
         public Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal) => Task.FromResult(principal);
 
-        public void Dispose() => _probe.Dispose();
+        public void Dispose() => _probe.OnDisposed();
     }
 
     // Renames the signed-in user, as an application's transformation may map an external identity to its own name.
