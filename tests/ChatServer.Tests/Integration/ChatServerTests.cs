@@ -502,6 +502,19 @@ public sealed class ChatServerTests
         me!.User.Should().Be("dora");
     }
 
+    // docs/protocol.md gives these bodies to people who write their own clients: pinned as raw text, not through the
+    // shared record, so that a change of the wire shape shows here.
+    [Fact]
+    public async Task Me_AnswersTheBodiesTheProtocolPageDocuments()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var visitor = TestUser.Anonymous(host);
+        await using var ada = await TestUser.LoginAsync(host, "ada");
+
+        (await visitor.Http.GetStringAsync("/auth/me")).Should().Be("""{"user":null,"error":null}""");
+        (await ada.Http.GetStringAsync("/auth/me")).Should().Be("""{"user":"ada","error":null}""");
+    }
+
     [Fact]
     public async Task Logout_EndsTheSession()
     {
