@@ -30,6 +30,11 @@ namespace Reactive.Edits.Benchmarks;
 /// of <see cref="LibraryExtraBytes"/>, what the library allocates per change beyond the floor's new item. Not a goal: it
 /// shows how much of the growth with size comes from allocating that much per change in a large table's process, where
 /// every collection copies the items changed since the last one (docs/benchmarks.md).</item>
+/// <item><c>TwoTablesAllocating_AuthoritativeChange</c>: the allocating floor with the library's shape and none of its
+/// code: two tables of the view's size hold every row (the source's and the merge's, since the merge keeps the base of
+/// any later prediction), the previous row is read to compare it with the new one (a view publishes no update whose
+/// current equals its previous), and <see cref="LibraryExtraBytes"/> of garbage per change. Not a goal: it shows what
+/// that shape costs at each size, so that the rest of the library's growth is what its own code adds.</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -55,6 +60,7 @@ public class OptimisticMergeBenchmarks
     private Side? _sourceOnly;
     private Dictionary<int, Row>? _table;
     private Dictionary<int, Row>? _floorTable;
+    private Dictionary<int, Row>? _secondTable;
     private Subject<Row>? _floorChanges;
     private IDisposable? _floorSubscription;
     private byte[]? _garbage;
@@ -121,13 +127,17 @@ public class OptimisticMergeBenchmarks
         }
     }
 
-    [GlobalSetup(Targets = [nameof(DictionaryPublish_AuthoritativeChange), nameof(DictionaryPublishAllocating_AuthoritativeChange)])]
+    [GlobalSetup(Targets = [nameof(DictionaryPublish_AuthoritativeChange), nameof(DictionaryPublishAllocating_AuthoritativeChange), nameof(TwoTablesAllocating_AuthoritativeChange)])]
     public void SetupDictionaryPublish()
     {
         _floorTable = new Dictionary<int, Row>(Size);
+        _secondTable = new Dictionary<int, Row>(Size);
         for (var key = 0; key < Size; key++)
         {
-            _floorTable[key] = new Row(key, "item " + key, 1);
+            // Both tables hold the same row, as the source and the merge do.
+            var row = new Row(key, "item " + key, 1);
+            _floorTable[key] = row;
+            _secondTable[key] = row;
         }
 
         // One observer that reads the item, as the library's subscriber reads each change.
@@ -189,6 +199,28 @@ public class OptimisticMergeBenchmarks
         // change sets and items, it is garbage by the next change.
         _garbage = new byte[LibraryExtraBytes - ArrayOverhead];
         return DictionaryPublish_AuthoritativeChange();
+    }
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long TwoTablesAllocating_AuthoritativeChange()
+    {
+        _garbage = new byte[LibraryExtraBytes - ArrayOverhead];
+        var key = NextKey();
+        var row = new Row(key, "changed", ++_tableRev);
+
+        // The source's table takes the row, then the merge's: its previous row is read to compare it with the new one.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_floorTable!, key, out _);
+        slot = row;
+        ref var second = ref CollectionsMarshal.GetValueRefOrAddDefault(_secondTable!, key, out _);
+        var previous = second;
+        second = row;
+        if (!EqualityComparer<Row>.Default.Equals(previous, row))
+        {
+            _floorChanges!.OnNext(row);
+        }
+
+        return row.Rev;
     }
 
     [Benchmark(Baseline = true)]
