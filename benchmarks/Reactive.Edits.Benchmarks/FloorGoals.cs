@@ -82,7 +82,7 @@ internal static class FloorGoals
                 var shapeGrowth = Mean(shape.Large) / Mean(shape.Small);
                 yield return string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  beside it, two tables + the equality test + {OptimisticMergeBenchmarks.LibraryExtraBytes} bytes of garbage: {Mean(shape.Small):N1} → {Mean(shape.Large):N1} ns (×{shapeGrowth:N2}, +{Mean(shape.Large) - Mean(shape.Small):N1} ns); the library's rise +{Mean(library.Large) - Mean(library.Small):N1} ns (no goal)");
+                    $"  beside it, two tables + the equality test + {OptimisticMergeBenchmarks.LibraryExtraBytes} bytes of garbage: {Mean(shape.Small):N1} → {Mean(shape.Large):N1} ns (×{shapeGrowth:N2}, {Rise(shape)} ns); the library's rise {Rise(library)} ns (no goal)");
             }
         }
     }
@@ -131,6 +131,10 @@ internal static class FloorGoals
 
     // ResultStatistics is per operation: BenchmarkDotNet has already divided by OperationsPerInvoke.
     private static double Mean(BenchmarkReport report) => report.ResultStatistics!.Mean;
+
+    // The change in cost from 1k to 100k, signed: a noisy or dry run can show a fall.
+    private static string Rise((BenchmarkReport? Small, BenchmarkReport? Large) sizes) =>
+        (Mean(sizes.Large!) - Mean(sizes.Small!)).ToString("+#,0.0;-#,0.0", CultureInfo.InvariantCulture);
 
     private static string Verdict(bool met, params BenchmarkReport[] from) =>
         from.All(report => report.ResultStatistics!.N >= MinimumIterations)
