@@ -1,3 +1,4 @@
+using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
@@ -15,6 +16,9 @@ namespace Reactive.Edits.Benchmarks;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>AuthoritativeChange</c>: the server updates one item (one change in, one change out).</item>
+/// <item><c>LibraryOwnTable_AuthoritativeChange</c>: the same merge fed by the same source through another observable, so
+/// that it cannot read the source's table and keeps a copy of its own, as it does for any change-set stream that is not
+/// a <see cref="KeyedSource{TObject, TKey}"/>'s. Beside the library's row it shows what reading the source's table saves.</item>
 /// <item><c>SourceOnly_AuthoritativeChange</c>: the same change through the authoritative source alone, with a subscriber
 /// and no merge: the floor that any merge sits on, since its input already pays for a dictionary of the view's size and
 /// for a new item that outlives the next collections.</item>
@@ -30,11 +34,12 @@ namespace Reactive.Edits.Benchmarks;
 /// of <see cref="LibraryExtraBytes"/>, what the library allocates per change beyond the floor's new item. Not a goal: it
 /// shows how much of the growth with size comes from allocating that much per change in a large table's process, where
 /// every collection copies the items changed since the last one (docs/benchmarks.md).</item>
-/// <item><c>TwoTablesAllocating_AuthoritativeChange</c>: the allocating floor with the library's shape and none of its
-/// code: two tables of the view's size hold every row (the source's and the merge's, since the merge keeps the base of
-/// any later prediction), the previous row is read to compare it with the new one (a view publishes no update whose
-/// current equals its previous), and <see cref="LibraryExtraBytes"/> of garbage per change. Not a goal: it shows what
-/// that shape costs at each size, so that the rest of the library's growth is what its own code adds.</item>
+/// <item><c>TwoTablesAllocating_AuthoritativeChange</c>: the allocating floor with the shape of the merge that keeps its
+/// own table and none of its code: two tables of the view's size hold every row (the source's and the merge's copy),
+/// the previous row is read to compare it with the new one (a view publishes no update whose current equals its
+/// previous), and <see cref="LibraryExtraBytes"/> of garbage per change. Not a goal: it shows what that shape costs at
+/// each size, beside <c>LibraryOwnTable_AuthoritativeChange</c>. The library fed by the source itself has the shape of
+/// <c>DictionaryPublishAllocating_AuthoritativeChange</c>: one table, the same bytes.</item>
 /// <item><c>EditSettles</c>: one edit's whole life in the order the server sends it: request (the prediction appears),
 /// the authoritative copy (the prediction is rebased), the acknowledgement (the confirmed item replaces it in place).</item>
 /// </list>
@@ -56,6 +61,7 @@ public class OptimisticMergeBenchmarks
     private const string EditSettles = nameof(EditSettles);
 
     private Side? _library;
+    private Side? _libraryOwnTable;
     private Side? _naive;
     private Side? _sourceOnly;
     private Dictionary<int, Row>? _table;
@@ -78,22 +84,11 @@ public class OptimisticMergeBenchmarks
     // Each benchmark builds only its own side, so that the other side's items do not add to the heap that the
     // garbage collector walks while this one is measured.
     [GlobalSetup(Targets = [nameof(Library_AuthoritativeChange), nameof(Library_EditSettles)])]
-    public void SetupLibrary()
-    {
-        _library = new Side(Size);
-        var options = new OptimisticOptions<Row, int, RowEdit>
-        {
-            KeyOf = static edit => edit.Value.Key,
-            Predict = static (edit, current) => current is null ? new Row(edit.Value.Key, edit.Value.Text, 0) : current with { Text = edit.Value.Text },
-        };
-        _library.Bind(_library.Source.Connect().MergeOptimistic(_library.Edits, options).Subscribe(changes =>
-        {
-            foreach (var change in changes)
-            {
-                _seen += change.Current.Item.Rev;
-            }
-        }));
-    }
+    public void SetupLibrary() => _library = LibrarySide(static source => source.Connect());
+
+    // Select hides the source from the merge, which then copies what it needs of it into a table of its own.
+    [GlobalSetup(Target = nameof(LibraryOwnTable_AuthoritativeChange))]
+    public void SetupLibraryOwnTable() => _libraryOwnTable = LibrarySide(static source => source.Connect().Select(static changes => changes));
 
     [GlobalSetup(Targets = [nameof(Naive_AuthoritativeChange), nameof(Naive_EditSettles)])]
     public void SetupNaive()
@@ -155,6 +150,7 @@ public class OptimisticMergeBenchmarks
     public void Cleanup()
     {
         _library?.Dispose();
+        _libraryOwnTable?.Dispose();
         _naive?.Dispose();
         _sourceOnly?.Dispose();
         _floorSubscription?.Dispose();
@@ -168,6 +164,10 @@ public class OptimisticMergeBenchmarks
     [Benchmark]
     [BenchmarkCategory(AuthoritativeChange)]
     public long Library_AuthoritativeChange() => _library!.ChangeOne(NextKey());
+
+    [Benchmark]
+    [BenchmarkCategory(AuthoritativeChange)]
+    public long LibraryOwnTable_AuthoritativeChange() => _libraryOwnTable!.ChangeOne(NextKey());
 
     [Benchmark]
     [BenchmarkCategory(AuthoritativeChange)]
@@ -236,6 +236,24 @@ public class OptimisticMergeBenchmarks
     [Benchmark]
     [BenchmarkCategory(EditSettles)]
     public long Library_EditSettles() => _library!.SettleOne(NextKey());
+
+    private Side LibrarySide(Func<KeyedSource<Row, int>, IObservable<IChangeSet<Row, int>>> connect)
+    {
+        var side = new Side(Size);
+        var options = new OptimisticOptions<Row, int, RowEdit>
+        {
+            KeyOf = static edit => edit.Value.Key,
+            Predict = static (edit, current) => current is null ? new Row(edit.Value.Key, edit.Value.Text, 0) : current with { Text = edit.Value.Text },
+        };
+        side.Bind(connect(side.Source).MergeOptimistic(side.Edits, options).Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                _seen += change.Current.Item.Rev;
+            }
+        }));
+        return side;
+    }
 
     // Scattered: a prime stride, so that consecutive changes land far apart in every hash table (the worst case for the
     // caches, and the realistic one for large views). Sequential: neighbouring keys, whose entries are neighbours in memory.

@@ -160,7 +160,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     /// <item><term>unsubscribe</term><description>nothing more, including change sets already queued for it</description></item>
     /// </list>
     /// </remarks>
-    public IObservable<IChangeSet<TObject, TKey>> Connect() => Connect(ReplayMode.NonEmpty);
+    public IObservable<IChangeSet<TObject, TKey>> Connect() => new Connection(this);
 
     /// <summary>Streams change sets, choosing how the current items are replayed first.</summary>
     internal IObservable<IChangeSet<TObject, TKey>> Connect(ReplayMode replay) =>
@@ -246,6 +246,11 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                     var changes = _updater.End();
                     if (changes is not null && _subscribers.Length > 0)
                     {
+                        foreach (var subscriber in _subscribers)
+                        {
+                            subscriber.Published(changes);
+                        }
+
                         if (completed && _deliveries.TryBeginDirect())
                         {
                             // Nothing queued and nobody delivering: this thread delivers the batch without queueing it.
@@ -278,9 +283,15 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         return true;
     }
 
-    private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer, ReplayMode replay)
+    private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer, ReplayMode replay) =>
+        Start(new Subscription(this, observer, tracksUnprocessed: false), replay);
+
+    /// <summary>Makes a subscription that can look items up as of the change sets its observer has processed; <see cref="SharedSubscription.Start"/> starts it.</summary>
+    internal SharedSubscription CreateShared(IObserver<IChangeSet<TObject, TKey>> observer) =>
+        new(new Subscription(this, observer, tracksUnprocessed: true));
+
+    private Subscription Start(Subscription subscription, ReplayMode replay)
     {
-        var subscription = new Subscription(this, observer);
         var drain = false;
         lock (_gate)
         {
@@ -298,6 +309,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                         initial.Add(new Change<TObject, TKey>(ChangeReason.Add, pair.Key, pair.Value));
                     }
 
+                    subscription.Published(initial);
                     drain = _deliveries.Enqueue(new Delivery(initial, [subscription]));
                 }
 
@@ -353,9 +365,82 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         }
     }
 
-    private sealed class Subscription(KeyedSource<TObject, TKey> owner, IObserver<IChangeSet<TObject, TKey>> observer) : IDisposable
+    internal sealed class Subscription(KeyedSource<TObject, TKey> owner, IObserver<IChangeSet<TObject, TKey>> observer, bool tracksUnprocessed) : IDisposable
     {
+        // For a shared subscription only: the change sets published to this subscriber, oldest first, from the oldest it
+        // may not have processed yet (guarded by the source's gate), how many were published (under the gate) and how
+        // many it has processed (written by the subscriber alone, without the gate, so that reporting costs no lock).
+        private readonly Queue<IChangeSet<TObject, TKey>>? _unprocessed = tracksUnprocessed ? new() : null;
+        private long _published;
+        private long _processed;
         private volatile bool _disposed;
+
+        public KeyedSource<TObject, TKey> Owner => owner;
+
+        // Called under the gate when a change set is queued or handed to this subscriber.
+        public void Published(IChangeSet<TObject, TKey> changes)
+        {
+            if (_unprocessed is null)
+            {
+                return;
+            }
+
+            DropProcessed();
+            _unprocessed.Enqueue(changes);
+            _published++;
+        }
+
+        // Called by the subscriber, in order, once it is done with a change set.
+        public void Processed() => Interlocked.Increment(ref _processed);
+
+        // Called under the gate: the item as the subscriber knows it, from the change sets it has processed. The source's
+        // table is ahead of it by the change sets still on their way; the first of those that touches the key holds the
+        // item from before it.
+        public bool TryGetProcessed(TKey key, [MaybeNullWhen(false)] out TObject item)
+        {
+            DropProcessed();
+            var comparer = owner._items.Comparer;
+            foreach (var changes in _unprocessed!)
+            {
+                foreach (var change in changes)
+                {
+                    if (comparer.Equals(change.Key, key))
+                    {
+                        return Before(change, out item);
+                    }
+                }
+            }
+
+            return owner._items.TryGetValue(key, out item);
+        }
+
+        // Called under the gate: the queue's head is change set number _published - Count.
+        private void DropProcessed()
+        {
+            var processed = Interlocked.Read(ref _processed);
+            while (_unprocessed!.Count > 0 && _published - _unprocessed.Count < processed)
+            {
+                _unprocessed.Dequeue();
+            }
+        }
+
+        private static bool Before(in Change<TObject, TKey> change, [MaybeNullWhen(false)] out TObject item)
+        {
+            switch (change.Reason)
+            {
+                case ChangeReason.Add:
+                    item = default;
+                    return false;
+                case ChangeReason.Update:
+                    item = change.Previous!;
+                    return true;
+                default:
+                    // A Refresh keeps its item; a Remove names the item it removed (as Previous when it publishes a final
+                    // item in its place).
+                    item = change.HasPrevious ? change.Previous! : change.Current;
+                    return true;
+            }
+        }
 
         public void Deliver(IChangeSet<TObject, TKey>? changes)
         {
@@ -380,6 +465,44 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             _disposed = true;
             owner.Unsubscribe(this);
         }
+    }
+
+    /// <summary>What <see cref="Connect()"/> returns: a cold observable that operators of this library can recognize, so that they read the source's table instead of keeping a copy of it.</summary>
+    internal sealed class Connection(KeyedSource<TObject, TKey> source) : IObservable<IChangeSet<TObject, TKey>>
+    {
+        // Rx's Create, as before: its wrapper gives a public subscriber the usual guarantees (auto-detach on error).
+        private readonly IObservable<IChangeSet<TObject, TKey>> _observable =
+            Observable.Create<IChangeSet<TObject, TKey>>(observer => source.Subscribe(observer, ReplayMode.NonEmpty));
+
+        public KeyedSource<TObject, TKey> Source => source;
+
+        public IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer) => _observable.Subscribe(observer);
+    }
+
+    /// <summary>
+    /// A subscription whose observer can look an item up as of the change sets it has processed, not as of the source's
+    /// latest edit: a consumer that would otherwise copy the whole table to know its items (the optimistic merge) reads
+    /// the source's table instead. The observer reports each change set it has finished with through
+    /// <see cref="Processed"/>.
+    /// </summary>
+    internal sealed class SharedSubscription(Subscription subscription) : IDisposable
+    {
+        /// <summary>Replays the current items (nothing when empty) and starts streaming.</summary>
+        public void Start() => subscription.Owner.Start(subscription, ReplayMode.NonEmpty);
+
+        /// <summary>Marks the oldest change set delivered and not yet processed as processed; takes no lock.</summary>
+        public void Processed() => subscription.Processed();
+
+        /// <summary>Looks up the item with the key as the observer knows it: after the change sets it has processed, before the others.</summary>
+        public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TObject item)
+        {
+            lock (subscription.Owner._gate)
+            {
+                return subscription.TryGetProcessed(key, out item);
+            }
+        }
+
+        public void Dispose() => subscription.Dispose();
     }
 
     /// <summary>Applies the edits of one batch and collects their changes; valid only inside a mutation.</summary>

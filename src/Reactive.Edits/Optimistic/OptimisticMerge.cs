@@ -1,3 +1,4 @@
+using System.Reactive;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Runtime.InteropServices;
@@ -12,12 +13,18 @@ namespace Reactive.Edits.Optimistic;
 /// that key, whatever the size of the view.
 /// </para>
 /// <para>
-/// The merge keeps the authoritative items (the base of any later prediction) and, only for the keys that have edits,
-/// what it shows. A key without edits shows its authoritative item as it is, so an authoritative change to it is
-/// published straight through: one lookup, one equality test, and nothing stored that outlives the notification. In a
-/// large view that matters more than the work itself: every object a change leaves behind in a big table survives the
-/// next collection and is copied into the older generations, so the cost of a change grows with the view's size once
-/// the table no longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
+/// Only the keys that have edits have state: their authoritative item (the base of any later prediction) and what is
+/// shown. A key without edits shows its authoritative item as it is, so an authoritative change to it is published
+/// straight through: one equality test, and nothing stored that outlives the notification. In a large view that
+/// matters more than the work itself: every object a change leaves behind in a big table survives the next collection
+/// and is copied into the older generations, so the cost of a change grows with the view's size once the table no
+/// longer fits in the caches (measured in <c>docs/benchmarks.md</c>).
+/// </para>
+/// <para>
+/// The authoritative item of a key that gets its first edit is looked up where the input keeps it. Fed by
+/// <see cref="KeyedSource{TObject, TKey}.Connect()"/>, the merge reads the source's own table, as of the change sets it
+/// has applied, and keeps no copy of it (<see cref="KeyedSource{TObject, TKey}.SharedSubscription"/>). Fed by any other
+/// change-set stream, it keeps a table of the authoritative items, the only way to know them.
 /// </para>
 /// <para>
 /// Inputs and timers are serialized through one <see cref="SerialQueue{TWork}"/>, which queues re-entrant work instead
@@ -32,7 +39,9 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     private readonly IScheduler _scheduler;
     private readonly IObserver<IChangeSet<OptimisticItem<TItem, TKey>, TKey>> _observer;
     private readonly SerialQueue<Work> _queue;
-    private readonly Dictionary<TKey, TItem> _authoritative = [];
+    // The authoritative items, when the input is not a KeyedSource's (then _shared reads the source's table instead).
+    private Dictionary<TKey, TItem>? _authoritative;
+    private KeyedSource<TItem, TKey>.SharedSubscription? _shared;
     private readonly Dictionary<TKey, KeyState> _keys = [];
     private readonly Dictionary<EditId, Entry> _entries = [];
     private readonly CompositeDisposable _timers = [];
@@ -51,10 +60,24 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     public IDisposable Run(IObservable<IChangeSet<TItem, TKey>> authoritative, IObservable<IChangeSet<Edit<TEdit>, EditId>> edits)
     {
         // The per-notification path queues a small struct, not a closure: nothing is allocated to pass a change set in.
-        var authoritativeSubscription = authoritative.Subscribe(
+        var authoritativeObserver = Observer.Create<IChangeSet<TItem, TKey>>(
             changes => _queue.Run(new Work(WorkKind.Authoritative, changes)),
             error => _queue.Run(new Work(WorkKind.Error, error)),
             () => _queue.Run(new Work(WorkKind.Completed, null)));
+        IDisposable authoritativeSubscription;
+        if (authoritative is KeyedSource<TItem, TKey>.Connection connection)
+        {
+            // Assigned before it starts: the replay is applied, and reported processed, during Start.
+            var shared = _shared = connection.Source.CreateShared(authoritativeObserver);
+            shared.Start();
+            authoritativeSubscription = shared;
+        }
+        else
+        {
+            _authoritative = [];
+            authoritativeSubscription = authoritative.Subscribe(authoritativeObserver);
+        }
+
         var editSubscription = edits.Subscribe(
             changes => _queue.Run(new Work(WorkKind.Edits, changes)),
             error => _queue.Run(new Work(WorkKind.Error, error)),
@@ -66,8 +89,19 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     {
         switch (work.Kind)
         {
-            case WorkKind.Authoritative when !_stopped:
-                Guard((IChangeSet<TItem, TKey>)work.Payload!, static (merge, changes) => merge.ApplyAuthoritative(changes));
+            case WorkKind.Authoritative:
+                if (!_stopped)
+                {
+                    Guard((IChangeSet<TItem, TKey>)work.Payload!, static (merge, changes) => merge.ApplyAuthoritative(changes));
+                }
+
+                // Also when stopped: the source keeps each change set until its subscriber reports it processed.
+                _shared?.Processed();
+                if (_options.Probe is { } probe)
+                {
+                    probe.AuthoritativeItemsCopied = _authoritative?.Count ?? 0;
+                }
+
                 break;
             case WorkKind.Edits when !_stopped:
                 Guard((IChangeSet<Edit<TEdit>, EditId>)work.Payload!, static (merge, changes) => merge.ApplyEdits(changes));
@@ -94,7 +128,18 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             var key = change.Key;
             TItem? previous;
             TItem? current;
-            if (change.Reason == ChangeReason.Remove)
+            if (_authoritative is null)
+            {
+                // The source's change names the item before it, which is the one this merge applied last for the key.
+                (previous, current) = change.Reason switch
+                {
+                    ChangeReason.Add => (null, change.Current),
+                    ChangeReason.Update => (change.Previous, change.Current),
+                    ChangeReason.Remove => (change.HasPrevious ? change.Previous : change.Current, null),
+                    _ => (change.Current, change.Current),
+                };
+            }
+            else if (change.Reason == ChangeReason.Remove)
             {
                 if (!_authoritative.Remove(key, out previous))
                 {
@@ -115,6 +160,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             {
                 // The key has edits: settle the accepted ones the new item includes, rebase the others on it, and show
                 // the result.
+                state.Authoritative = current;
                 state.Version++;
                 SettleIncluded(state);
                 Recompute(state);
@@ -175,7 +221,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         if (!_keys.TryGetValue(key, out var state))
         {
             // Until now the key showed its authoritative item as it is (or nothing).
-            state = new KeyState(key) { Shown = Confirmed(key, _authoritative.GetValueOrDefault(key)) };
+            var authoritative = LookUpAuthoritative(key);
+            state = new KeyState(key) { Authoritative = authoritative, Shown = Confirmed(key, authoritative) };
             _keys.Add(key, state);
         }
 
@@ -235,7 +282,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     // taken to be the one that contains it.
     private bool IsSettled(Entry entry)
     {
-        if (_options.Includes is { } includes && _authoritative.TryGetValue(entry.State.Key, out var item))
+        if (_options.Includes is { } includes && entry.State.Authoritative is { } item)
         {
             return includes(item, entry.Edit);
         }
@@ -269,7 +316,7 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
     {
         CountRecompute();
         var key = keyState.Key;
-        var authoritative = _authoritative.GetValueOrDefault(key);
+        var authoritative = keyState.Authoritative;
         var includes = authoritative is null ? null : _options.Includes;
         var item = authoritative;
         var state = OptimisticState.Confirmed;
@@ -339,6 +386,17 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         var next = new OptimisticItem<TItem, TKey>(key, item, state, error, editId, isLocal: !hasBase, sequence, isPredicted);
         keyState.Shown = next;
         Publish(key, shown, next);
+    }
+
+    // The authoritative item of a key without edits, as of the change sets applied so far.
+    private TItem? LookUpAuthoritative(TKey key)
+    {
+        if (_authoritative is not null)
+        {
+            return _authoritative.GetValueOrDefault(key);
+        }
+
+        return _shared!.TryGetValue(key, out var item) ? item : null;
     }
 
     private void CountRecompute()
@@ -438,6 +496,9 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
         public TKey Key { get; } = key;
 
         public long Version { get; set; }
+
+        // The base of its predictions: the key's authoritative item as of the change sets applied, or null.
+        public TItem? Authoritative { get; set; }
 
         public List<Entry> Entries { get; } = [];
 

@@ -24,6 +24,9 @@ namespace Reactive.Edits.Optimistic;
 /// </list>
 /// <para>A key is never shown twice and each change set names only the keys its input touched: the cost of one change
 /// does not grow with the size of the view.</para>
+/// <para>Memory: fed by <see cref="KeyedSource{TObject, TKey}.Connect()"/> itself, the merge reads the authoritative items
+/// from the source's table, as of the change sets it has applied, and keeps state only for keys with edits. Fed by any
+/// other change-set stream, it keeps a copy of every authoritative item, the base of any later prediction.</para>
 /// </remarks>
 public static class OptimisticObservable
 {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Reactive.Linq;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Optimistic;
 using Reactive.Edits.Testing;
@@ -49,7 +50,7 @@ public sealed class CounterFixture : IDisposable
     private readonly IDisposable _binding;
     private readonly IDisposable _mismatches;
 
-    public CounterFixture()
+    public CounterFixture(AuthoritativeInput input = AuthoritativeInput.KeyedSource)
     {
         Edits = new EditSet<CounterOp>(EditSetOptions.Default, Clock);
         Options = new OptimisticOptions<Counter, string, CounterOp>
@@ -59,7 +60,8 @@ public sealed class CounterFixture : IDisposable
             Includes = static (counter, edit) => counter.Includes(edit.Id),
             SettleTimeout = SettleTimeout,
         };
-        View = Authoritative.Connect().MergeOptimistic(Edits, Options);
+        var authoritative = input == AuthoritativeInput.KeyedSource ? Authoritative.Connect() : Authoritative.Connect().Select(static changes => changes);
+        View = authoritative.MergeOptimistic(Edits, Options);
         Recorder = View.Record();
         _binding = View.Subscribe(Shown.Apply);
         // A mismatch is a value the user saw change on confirmation, as in "predicted 22, got 21"; the ids the server

@@ -1,3 +1,4 @@
+using System.Reactive.Linq;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Optimistic;
 using Reactive.Edits.Testing;
@@ -16,6 +17,16 @@ public enum OpKind
 
 public sealed record Op(OpKind Kind, string? Target, string Text);
 
+/// <summary>What feeds the merge its authoritative change sets.</summary>
+public enum AuthoritativeInput
+{
+    /// <summary><see cref="KeyedSource{TObject, TKey}.Connect()"/> itself: the merge reads the source's table.</summary>
+    KeyedSource,
+
+    /// <summary>The same change sets through another observable: the merge keeps a table of its own.</summary>
+    OtherStream,
+}
+
 /// <summary>An authoritative source, an edit set and their optimistic view, bound into a replica that checks every change.</summary>
 public sealed class MergeFixture : IDisposable
 {
@@ -23,7 +34,7 @@ public sealed class MergeFixture : IDisposable
 
     private readonly IDisposable _binding;
 
-    public MergeFixture(Func<Item, Edit<Op>, bool>? includes = null, EditSetOptions? editSetOptions = null)
+    public MergeFixture(Func<Item, Edit<Op>, bool>? includes = null, EditSetOptions? editSetOptions = null, AuthoritativeInput input = AuthoritativeInput.KeyedSource)
     {
         Edits = new EditSet<Op>(editSetOptions ?? EditSetOptions.Default, Clock);
         Options = new OptimisticOptions<Item, string, Op>
@@ -39,7 +50,8 @@ public sealed class MergeFixture : IDisposable
             SettleTimeout = SettleTimeout,
             Probe = Probe,
         };
-        View = Authoritative.Connect().MergeOptimistic(Edits, Options);
+        var authoritative = input == AuthoritativeInput.KeyedSource ? Authoritative.Connect() : Authoritative.Connect().Select(static changes => changes);
+        View = authoritative.MergeOptimistic(Edits, Options);
         Recorder = View.Record();
         _binding = View.Subscribe(Shown.Apply);
     }

@@ -18,24 +18,26 @@ public sealed class OptimisticMergeInclusionModelTests
 {
     private const int Iterations = 1_000;
 
-    [Fact]
-    public void RandomInterleavings_ApplyEachEditOnce_AndMatchTheModel()
+    [Theory]
+    [InlineData(AuthoritativeInput.KeyedSource)]
+    [InlineData(AuthoritativeInput.OtherStream)]
+    public void RandomInterleavings_ApplyEachEditOnce_AndMatchTheModel(AuthoritativeInput input)
     {
         var runs = 0;
         Gen.Select(Gen.Int[0, 14], Gen.Int[0, 1_000_000]).Array[1, 50].Sample(
             steps =>
             {
                 Interlocked.Increment(ref runs);
-                new Run().Execute(steps);
+                new Run(input).Execute(steps);
             },
             iter: Iterations);
 
         runs.Should().BeGreaterThanOrEqualTo(Iterations);
     }
 
-    private sealed class Run
+    private sealed class Run(AuthoritativeInput input)
     {
-        private readonly CounterFixture _fixture = new();
+        private readonly CounterFixture _fixture = new(input);
 
         // The server: what it publishes, and the edits it has not applied yet (it applies each at most once, even one
         // that was cancelled or rejected on the client: the command may have reached it).

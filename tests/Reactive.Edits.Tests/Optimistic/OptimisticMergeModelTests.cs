@@ -21,26 +21,27 @@ public sealed class OptimisticMergeModelTests
     private const int Iterations = 1_000;
 
     [Theory]
-    [InlineData(EchoOrder.EchoBeforeAck)]
-    [InlineData(EchoOrder.AckBeforeEcho)]
-    [InlineData(EchoOrder.Mixed)]
-    public void RandomInterleavings_MatchTheModel(EchoOrder order)
+    [InlineData(EchoOrder.EchoBeforeAck, AuthoritativeInput.KeyedSource)]
+    [InlineData(EchoOrder.AckBeforeEcho, AuthoritativeInput.KeyedSource)]
+    [InlineData(EchoOrder.Mixed, AuthoritativeInput.KeyedSource)]
+    [InlineData(EchoOrder.Mixed, AuthoritativeInput.OtherStream)]
+    public void RandomInterleavings_MatchTheModel(EchoOrder order, AuthoritativeInput input)
     {
         var runs = 0;
         Gen.Select(Gen.Int[0, 11], Gen.Int[0, 1_000_000]).Array[1, 60].Sample(
             steps =>
             {
                 Interlocked.Increment(ref runs);
-                new Run(order).Execute(steps);
+                new Run(order, input).Execute(steps);
             },
             iter: Iterations);
 
         runs.Should().BeGreaterThanOrEqualTo(Iterations);
     }
 
-    private sealed class Run(EchoOrder order)
+    private sealed class Run(EchoOrder order, AuthoritativeInput input)
     {
-        private readonly MergeFixture _fixture = new();
+        private readonly MergeFixture _fixture = new(input: input);
         private readonly Dictionary<string, Item> _auth = [];
         private readonly List<ModelEdit<Op>> _tracked = [];
         private readonly List<(Op Op, string Key)> _echoes = [];
