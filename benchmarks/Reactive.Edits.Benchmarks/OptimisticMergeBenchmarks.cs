@@ -142,7 +142,7 @@ public class OptimisticMergeBenchmarks
     {
         SetupDictionaryPublish();
 
-        // Both tables hold the same row, as the source and the merge do.
+        // Both tables hold the same row, as the source and a merge keeping its own copy do.
         _secondTable = new Dictionary<int, Row>(_floorTable!);
     }
 
@@ -215,7 +215,7 @@ public class OptimisticMergeBenchmarks
         var key = NextKey();
         var row = new Row(key, "changed", ++_tableRev);
 
-        // The source's table takes the row, then the merge's: its previous row is read to compare it with the new one.
+        // The source's table takes the row, then the merge's copy: its previous row is read to compare it with the new one.
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_floorTable!, key, out _);
         slot = row;
         ref var second = ref CollectionsMarshal.GetValueRefOrAddDefault(_secondTable!, key, out _);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Reactive.Edits.ChangeSets;
 
 /// <summary>Describes one change to one key of a keyed collection.</summary>
@@ -38,6 +40,21 @@ public readonly struct Change<TObject, TKey> : IEquatable<Change<TObject, TKey>>
         Current = current;
         Previous = previous;
         HasPrevious = true;
+    }
+
+    /// <summary>Gets the item that was at the key before this change.</summary>
+    /// <param name="item">Nothing for an <see cref="ChangeReason.Add"/>; otherwise <see cref="Previous"/> when the change has one, else <see cref="Current"/> (the removed item of a Remove, the unchanged item of a Refresh).</param>
+    /// <returns><see langword="false"/> for an <see cref="ChangeReason.Add"/>: the key held nothing.</returns>
+    internal bool TryGetBefore([MaybeNullWhen(false)] out TObject item)
+    {
+        if (Reason == ChangeReason.Add)
+        {
+            item = default;
+            return false;
+        }
+
+        item = HasPrevious ? Previous! : Current;
+        return true;
     }
 
     // The reason is kept in one byte beside HasPrevious: with an int key a change is 24 bytes instead of 32, and every

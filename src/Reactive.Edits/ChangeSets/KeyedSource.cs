@@ -406,7 +406,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                 {
                     if (comparer.Equals(change.Key, key))
                     {
-                        return Before(change, out item);
+                        return change.TryGetBefore(out item);
                     }
                 }
             }
@@ -421,24 +421,6 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             while (_unprocessed!.Count > 0 && _published - _unprocessed.Count < processed)
             {
                 _unprocessed.Dequeue();
-            }
-        }
-
-        private static bool Before(in Change<TObject, TKey> change, [MaybeNullWhen(false)] out TObject item)
-        {
-            switch (change.Reason)
-            {
-                case ChangeReason.Add:
-                    item = default;
-                    return false;
-                case ChangeReason.Update:
-                    item = change.Previous!;
-                    return true;
-                default:
-                    // A Refresh keeps its item; a Remove names the item it removed (as Previous when it publishes a final
-                    // item in its place).
-                    item = change.HasPrevious ? change.Previous! : change.Current;
-                    return true;
             }
         }
 

@@ -131,13 +131,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
             if (_authoritative is null)
             {
                 // The source's change names the item before it, which is the one this merge applied last for the key.
-                (previous, current) = change.Reason switch
-                {
-                    ChangeReason.Add => (null, change.Current),
-                    ChangeReason.Update => (change.Previous, change.Current),
-                    ChangeReason.Remove => (change.HasPrevious ? change.Previous : change.Current, null),
-                    _ => (change.Current, change.Current),
-                };
+                previous = change.TryGetBefore(out var before) ? before : null;
+                current = change.Reason == ChangeReason.Remove ? null : change.Current;
             }
             else if (change.Reason == ChangeReason.Remove)
             {

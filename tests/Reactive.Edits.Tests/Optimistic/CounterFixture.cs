@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Reactive.Linq;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Optimistic;
 using Reactive.Edits.Testing;
@@ -60,8 +59,7 @@ public sealed class CounterFixture : IDisposable
             Includes = static (counter, edit) => counter.Includes(edit.Id),
             SettleTimeout = SettleTimeout,
         };
-        var authoritative = input == AuthoritativeInput.KeyedSource ? Authoritative.Connect() : Authoritative.Connect().Select(static changes => changes);
-        View = authoritative.MergeOptimistic(Edits, Options);
+        View = input.Connect(Authoritative).MergeOptimistic(Edits, Options);
         Recorder = View.Record();
         _binding = View.Subscribe(Shown.Apply);
         // A mismatch is a value the user saw change on confirmation, as in "predicted 22, got 21"; the ids the server

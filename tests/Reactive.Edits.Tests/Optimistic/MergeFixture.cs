@@ -27,6 +27,13 @@ public enum AuthoritativeInput
     OtherStream,
 }
 
+public static class AuthoritativeInputExtensions
+{
+    /// <summary>Connects to <paramref name="source"/> the way <paramref name="input"/> names.</summary>
+    public static IObservable<IChangeSet<T, string>> Connect<T>(this AuthoritativeInput input, KeyedSource<T, string> source) =>
+        input == AuthoritativeInput.KeyedSource ? source.Connect() : source.Connect().Select(static changes => changes);
+}
+
 /// <summary>An authoritative source, an edit set and their optimistic view, bound into a replica that checks every change.</summary>
 public sealed class MergeFixture : IDisposable
 {
@@ -50,8 +57,7 @@ public sealed class MergeFixture : IDisposable
             SettleTimeout = SettleTimeout,
             Probe = Probe,
         };
-        var authoritative = input == AuthoritativeInput.KeyedSource ? Authoritative.Connect() : Authoritative.Connect().Select(static changes => changes);
-        View = authoritative.MergeOptimistic(Edits, Options);
+        View = input.Connect(Authoritative).MergeOptimistic(Edits, Options);
         Recorder = View.Record();
         _binding = View.Subscribe(Shown.Apply);
     }
