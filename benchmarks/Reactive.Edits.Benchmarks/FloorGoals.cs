@@ -82,7 +82,7 @@ internal static class FloorGoals
 
             if (Beside(merge, nameof(OptimisticMergeBenchmarks.TwoTablesAllocating_AuthoritativeChange), keys) is { } shape)
             {
-                yield return Invariant($"  beside it, two tables + the equality test + {bytes} bytes of garbage: {shape.Figures} (no goal)");
+                yield return Invariant($"  beside it, two tables + the equality test + {OptimisticMergeBenchmarks.OwnTableExtraBytes} bytes of garbage: {shape.Figures} (no goal)");
             }
         }
     }

@@ -90,6 +90,14 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>
         _count++;
     }
 
+    /// <summary>Empties the change set so that its owner can fill it again: only for one that no subscriber can keep (see <see cref="KeyedSource{TObject, TKey}"/>).</summary>
+    internal void Clear()
+    {
+        _first = default;
+        _rest = null;
+        _count = 0;
+    }
+
     /// <summary>Returns an enumerator over the changes without allocating.</summary>
     /// <returns>A struct enumerator, for <see langword="foreach"/>.</returns>
     public ChangeSetEnumerator<TObject, TKey> GetEnumerator() => new(this);

@@ -43,6 +43,8 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     private readonly Updater _updater;
     private readonly SerialQueue<Delivery> _deliveries;
     private Subscription[] _subscribers = [];
+    // A change set that a lone shared subscriber has processed, emptied, for the next batch to fill (see Lender).
+    private ChangeSet<TObject, TKey>? _spare;
     private int _batchDepth;
     private bool _disposed;
 
@@ -243,12 +245,13 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                 {
                     // Also when the mutation throws: the edits it made are applied, so they are published now.
                     _batchDepth = 0;
-                    var changes = _updater.End();
+                    var lender = Lender();
+                    var changes = _updater.End(lender is not null);
                     if (changes is not null && _subscribers.Length > 0)
                     {
                         foreach (var subscriber in _subscribers)
                         {
-                            subscriber.Published(changes);
+                            subscriber.Published(changes, lent: lender is not null);
                         }
 
                         if (completed && _deliveries.TryBeginDirect())
@@ -283,6 +286,32 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         return true;
     }
 
+    // Under the gate: the subscriber when it is the only one and a shared one, else null. A change set published to it
+    // alone reaches no code that can keep it (a shared subscriber is an operator of this library that reports each change
+    // set processed once it is done with it), so once processed it is emptied and filled again by a later batch: the
+    // merge fed by this source then costs no change set of the source's per change. First the change sets it has
+    // processed are dropped, which gives the spare back.
+    private Subscription? Lender()
+    {
+        if (_subscribers is not [{ IsShared: true } only])
+        {
+            return null;
+        }
+
+        only.DropProcessed();
+        return only;
+    }
+
+    // Under the gate: keeps one processed change set, emptied so that it holds no item alive, for the next batch.
+    private void ReturnSpare(IChangeSet<TObject, TKey> changes)
+    {
+        if (_spare is null && changes is ChangeSet<TObject, TKey> spare)
+        {
+            spare.Clear();
+            _spare = spare;
+        }
+    }
+
     private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer, ReplayMode replay) =>
         Start(new Subscription(this, observer, tracksUnprocessed: false), replay);
 
@@ -309,7 +338,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
                         initial.Add(new Change<TObject, TKey>(ChangeReason.Add, pair.Key, pair.Value));
                     }
 
-                    subscription.Published(initial);
+                    subscription.Published(initial, lent: false);
                     drain = _deliveries.Enqueue(new Delivery(initial, [subscription]));
                 }
 
@@ -368,17 +397,20 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     internal sealed class Subscription(KeyedSource<TObject, TKey> owner, IObserver<IChangeSet<TObject, TKey>> observer, bool tracksUnprocessed) : IDisposable
     {
         // For a shared subscription only: the change sets published to this subscriber, oldest first, from the oldest it
-        // may not have processed yet (guarded by the source's gate), how many were published (under the gate) and how
-        // many it has processed (written by the subscriber alone, without the gate, so that reporting costs no lock).
-        private readonly Queue<IChangeSet<TObject, TKey>>? _unprocessed = tracksUnprocessed ? new() : null;
+        // may not have processed yet, each with whether it was lent to this subscriber alone (guarded by the source's
+        // gate), how many were published (under the gate) and how many it has processed (written by the subscriber
+        // alone, without the gate, so that reporting costs no lock).
+        private readonly Queue<(IChangeSet<TObject, TKey> Changes, bool Lent)>? _unprocessed = tracksUnprocessed ? new() : null;
         private long _published;
         private long _processed;
         private volatile bool _disposed;
 
         public KeyedSource<TObject, TKey> Owner => owner;
 
-        // Called under the gate when a change set is queued or handed to this subscriber.
-        public void Published(IChangeSet<TObject, TKey> changes)
+        public bool IsShared => _unprocessed is not null;
+
+        // Called under the gate when a change set is queued or handed to this subscriber; lent when to it alone.
+        public void Published(IChangeSet<TObject, TKey> changes, bool lent)
         {
             if (_unprocessed is null)
             {
@@ -386,7 +418,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             }
 
             DropProcessed();
-            _unprocessed.Enqueue(changes);
+            _unprocessed.Enqueue((changes, lent));
             _published++;
         }
 
@@ -400,7 +432,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         {
             DropProcessed();
             var comparer = owner._items.Comparer;
-            foreach (var changes in _unprocessed!)
+            foreach (var (changes, _) in _unprocessed!)
             {
                 foreach (var change in changes)
                 {
@@ -414,13 +446,18 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             return owner._items.TryGetValue(key, out item);
         }
 
-        // Called under the gate: the queue's head is change set number _published - Count.
-        private void DropProcessed()
+        // Called under the gate: the queue's head is change set number _published - Count. A lent change set that is
+        // processed goes back to the source.
+        public void DropProcessed()
         {
             var processed = Interlocked.Read(ref _processed);
             while (_unprocessed!.Count > 0 && _published - _unprocessed.Count < processed)
             {
-                _unprocessed.Dequeue();
+                var (changes, lent) = _unprocessed.Dequeue();
+                if (lent)
+                {
+                    owner.ReturnSpare(changes);
+                }
             }
         }
 
@@ -491,7 +528,8 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     internal sealed class Updater(KeyedSource<TObject, TKey> owner) : ISourceUpdater<TObject, TKey>
     {
         // The first change of a batch is held in a field and later ones in a scratch list reused by every batch, so that
-        // the published change set is allocated once, at its exact size, and a single change costs no extra copy.
+        // the published change set is allocated once, at its exact size (or is the source's spare), and a single change
+        // costs no extra copy.
         private const int MaxRetainedCapacity = 1024;
         private readonly List<Change<TObject, TKey>> _more = [];
         private Change<TObject, TKey> _first;
@@ -505,14 +543,25 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
             _more.Clear();
         }
 
-        public ChangeSet<TObject, TKey>? End()
+        // With reuseSpare, the source's spare change set is filled when it has one.
+        public ChangeSet<TObject, TKey>? End(bool reuseSpare)
         {
             if (!_hasFirst)
             {
                 return null;
             }
 
-            var changes = new ChangeSet<TObject, TKey>(1 + _more.Count);
+            ChangeSet<TObject, TKey> changes;
+            if (reuseSpare && owner._spare is { } spare)
+            {
+                owner._spare = null;
+                changes = spare;
+            }
+            else
+            {
+                changes = new ChangeSet<TObject, TKey>(1 + _more.Count);
+            }
+
             changes.Add(_first);
             _first = default;
             _hasFirst = false;

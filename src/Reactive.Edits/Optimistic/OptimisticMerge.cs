@@ -24,7 +24,9 @@ namespace Reactive.Edits.Optimistic;
 /// The authoritative item of a key that gets its first edit is looked up where the input keeps it. Fed by
 /// <see cref="KeyedSource{TObject, TKey}.Connect()"/>, the merge reads the source's own table, as of the change sets it
 /// has applied, and keeps no copy of it (<see cref="KeyedSource{TObject, TKey}.SharedSubscription"/>). Fed by any other
-/// change-set stream, it keeps a table of the authoritative items, the only way to know them.
+/// change-set stream, it keeps a table of the authoritative items, the only way to know them. While it is the source's
+/// only subscriber, the source lends it each change set and fills it again once the merge reports it processed, so an
+/// authoritative change costs no change set of the source's.
 /// </para>
 /// <para>
 /// Inputs and timers are serialized through one <see cref="SerialQueue{TWork}"/>, which queues re-entrant work instead
@@ -95,7 +97,8 @@ internal sealed class OptimisticMerge<TItem, TKey, TEdit>
                     Guard((IChangeSet<TItem, TKey>)work.Payload!, static (merge, changes) => merge.ApplyAuthoritative(changes));
                 }
 
-                // Also when stopped: the source keeps each change set until its subscriber reports it processed.
+                // Also when stopped: the source keeps each change set until its subscriber reports it processed (and only
+                // then lends it again). Nothing below reads the change set any more.
                 _shared?.Processed();
                 if (_options.Probe is { } probe)
                 {

@@ -26,7 +26,9 @@ namespace Reactive.Edits.Optimistic;
 /// does not grow with the size of the view.</para>
 /// <para>Memory: fed by <see cref="KeyedSource{TObject, TKey}.Connect()"/> itself, the merge reads the authoritative items
 /// from the source's table, as of the change sets it has applied, and keeps state only for keys with edits. Fed by any
-/// other change-set stream, it keeps a copy of every authoritative item, the base of any later prediction.</para>
+/// other change-set stream, it keeps a copy of every authoritative item, the base of any later prediction. A merge that is
+/// the source's only subscriber is handed the same change-set object again once it has applied it; a change set that
+/// reaches any other subscriber is never filled again.</para>
 /// </remarks>
 public static class OptimisticObservable
 {

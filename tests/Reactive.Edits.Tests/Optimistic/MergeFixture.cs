@@ -1,3 +1,4 @@
+using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using Reactive.Edits.ChangeSets;
 using Reactive.Edits.Optimistic;
@@ -58,8 +59,13 @@ public sealed class MergeFixture : IDisposable
             Probe = Probe,
         };
         View = input.Connect(Authoritative).MergeOptimistic(Edits, Options);
-        Recorder = View.Record();
-        _binding = View.Subscribe(Shown.Apply);
+
+        // One merge feeds the recorder and the replica, as an application binds one view: fed by the source itself, it is
+        // then the source's lone subscriber, which lends it its change sets. A test that subscribes View again adds a
+        // merge of its own, and the source stops lending while there is more than one.
+        var view = View.Publish();
+        Recorder = view.Record();
+        _binding = new CompositeDisposable(view.Subscribe(Shown.Apply), view.Connect());
     }
 
     public TestClock Clock { get; } = new();

@@ -172,8 +172,8 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
         public const double RejectRetryAccept = 720;        // 688 (768; 832)
         public const double SourceSingleUpdate = 64;        // 56 (80 before change sets lost their four counters)
         public const double SourceBatchedUpdate = 29;       // 25.0 (33.0)
-        public const double MergeAuthoritativeChange = 250; // 216 (328 before the smaller change sets and confirmed items)
-        public const double MergeEditSettles = 1_010;       // 992 (1,016 before the packed request times and token flags; 1,048; 1,192 before the smaller change sets and items)
+        public const double MergeAuthoritativeChange = 184; // 160 (216 before a source lent its change sets to a lone merge; 328 before the smaller change sets and confirmed items)
+        public const double MergeEditSettles = 960;         // 944 (992 before a source lent its change sets to a lone merge; 1,016 before the packed request times and token flags; 1,048; 1,192 before the smaller change sets and items)
     }
 
     private sealed record Row(int Key, int Rev);
