@@ -303,12 +303,12 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
     }
 
     // Under the gate: keeps one processed change set, emptied so that it holds no item alive, for the next batch.
-    private void ReturnSpare(IChangeSet<TObject, TKey> changes)
+    private void ReturnSpare(ChangeSet<TObject, TKey> changes)
     {
-        if (_spare is null && changes is ChangeSet<TObject, TKey> spare)
+        if (_spare is null)
         {
-            spare.Clear();
-            _spare = spare;
+            changes.Clear();
+            _spare = changes;
         }
     }
 
@@ -400,7 +400,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         // may not have processed yet, each with whether it was lent to this subscriber alone (guarded by the source's
         // gate), how many were published (under the gate) and how many it has processed (written by the subscriber
         // alone, without the gate, so that reporting costs no lock).
-        private readonly Queue<(IChangeSet<TObject, TKey> Changes, bool Lent)>? _unprocessed = tracksUnprocessed ? new() : null;
+        private readonly Queue<(ChangeSet<TObject, TKey> Changes, bool Lent)>? _unprocessed = tracksUnprocessed ? new() : null;
         private long _published;
         private long _processed;
         private volatile bool _disposed;
@@ -410,7 +410,7 @@ public sealed class KeyedSource<TObject, TKey> : IDisposable
         public bool IsShared => _unprocessed is not null;
 
         // Called under the gate when a change set is queued or handed to this subscriber; lent when to it alone.
-        public void Published(IChangeSet<TObject, TKey> changes, bool lent)
+        public void Published(ChangeSet<TObject, TKey> changes, bool lent)
         {
             if (_unprocessed is null)
             {
