@@ -4,7 +4,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ChatServer.Tests.Browser;
 
-/// <summary>Where the keyboard focus is: in the message input when the page is ready to write, never lost to the page's body.</summary>
+/// <summary>Where the keyboard focus is: in the message input when the page is ready to write, never lost to the page's body,
+/// and moving down the page as it is laid out.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -57,5 +58,61 @@ public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFi
         await Expect(failed).ToHaveCountAsync(0);
         await Expect(composer).ToBeFocusedAsync();
         (await alice.EvaluateAsync<string>("() => document.activeElement.tagName")).Should().NotBe("BODY");
+    }
+
+    // WCAG 2.4.3: Tab visits the controls in the order the eye reads them. On a phone the presence count sits between the
+    // header and the conversation, so it must be reached there, not after the Send button at the bottom of the screen.
+    [SkippableTheory]
+    [InlineData(375)]
+    [InlineData(1280)]
+    public async Task Tab_AtWidth_MovesDownThePageAsItIsLaidOut(int width)
+    {
+        await using var host = await StartAsync(browser, static o => o.Demo.FailEveryNth = 2);
+        var alice = await OpenAsync(browser, host, "alice", width, 700);
+        var composer = alice.GetByTestId("composer");
+        await SendAsync(composer, "kept");
+        await SendAsync(composer, "refused");
+        await Expect(Row(alice, "refused")).ToHaveAttributeAsync("data-state", "Failed");
+        await Expect(Row(alice, "kept")).ToHaveAttributeAsync("data-state", "Confirmed");
+
+        // One round of Tab from the first control of the page (Log out) back to it.
+        await alice.GetByTestId("logout").FocusAsync();
+        var visited = new List<(string Control, double Top)>();
+        for (var presses = 0; presses < 40; presses++)
+        {
+            var focused = await alice.EvaluateAsync<FocusedControl>(
+                "() => { const e = document.activeElement; return { control: e.dataset.testid || e.tagName.toLowerCase(), top: e.getBoundingClientRect().top }; }");
+            if (visited.Count > 0 && focused.Control == "logout")
+            {
+                break;
+            }
+
+            if (focused.Control != "body")
+            {
+                visited.Add((focused.Control, focused.Top));
+            }
+
+            await alice.Keyboard.PressAsync("Tab");
+        }
+
+        visited.Select(static v => v.Control).Should().Contain(["logout", "messages", "retry", "composer", "send"]);
+        if (width < 640)
+        {
+            visited.Select(static v => v.Control).Should().Contain("presence-toggle");
+        }
+
+        var order = string.Join(", ", visited.Select(static v => $"{v.Control} at {v.Top:0}"));
+        for (var i = 1; i < visited.Count; i++)
+        {
+            visited[i].Top.Should().BeGreaterThanOrEqualTo(visited[i - 1].Top - 1, $"Tab should not move up the page, but went {order}");
+        }
+    }
+
+    // Filled by Playwright from the script's result, which needs settable properties.
+    private sealed class FocusedControl
+    {
+        public string Control { get; set; } = "";
+
+        public double Top { get; set; }
     }
 }
