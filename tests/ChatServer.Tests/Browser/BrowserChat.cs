@@ -60,6 +60,17 @@ public static class BrowserChat
         await Expect(composer).ToHaveValueAsync(string.Empty);
     }
 
+    /// <summary>Sends <paramref name="kept"/>, then <paramref name="refused"/>, from a page whose host fails every 2nd send
+    /// (<c>Demo.FailEveryNth = 2</c>), and waits until the first is confirmed and the second has failed.</summary>
+    public static async Task SendConfirmedThenFailedAsync(IPage page, string kept, string refused)
+    {
+        var composer = page.GetByTestId("composer");
+        await SendAsync(composer, kept);
+        await Expect(Row(page, kept)).ToHaveAttributeAsync("data-state", "Confirmed");
+        await SendAsync(composer, refused);
+        await Expect(Row(page, refused)).ToHaveAttributeAsync("data-state", "Failed");
+    }
+
     /// <summary>The row of the message whose text is exactly <paramref name="text"/>.</summary>
     public static ILocator Row(IPage page, string text) =>
         page.GetByTestId("message").Filter(new() { Has = page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });

@@ -69,11 +69,7 @@ public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFi
     {
         await using var host = await StartAsync(browser, static o => o.Demo.FailEveryNth = 2);
         var alice = await OpenAsync(browser, host, "alice", width, 700);
-        var composer = alice.GetByTestId("composer");
-        await SendAsync(composer, "kept");
-        await SendAsync(composer, "refused");
-        await Expect(Row(alice, "refused")).ToHaveAttributeAsync("data-state", "Failed");
-        await Expect(Row(alice, "kept")).ToHaveAttributeAsync("data-state", "Confirmed");
+        await SendConfirmedThenFailedAsync(alice, "kept", "refused");
 
         // One round of Tab from the first control of the page (Log out) back to it.
         await alice.GetByTestId("logout").FocusAsync();
