@@ -73,7 +73,7 @@ public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFi
 
         // One round of Tab from the first control of the page (Log out) back to it.
         await alice.GetByTestId("logout").FocusAsync();
-        var visited = new List<(string Control, double Top)>();
+        var visited = new List<FocusedControl>();
         for (var presses = 0; presses < 40; presses++)
         {
             var focused = await alice.EvaluateAsync<FocusedControl>(
@@ -85,13 +85,14 @@ public sealed class FocusTests(BrowserFixture browser) : IClassFixture<BrowserFi
 
             if (focused.Control != "body")
             {
-                visited.Add((focused.Control, focused.Top));
+                visited.Add(focused);
             }
 
             await alice.Keyboard.PressAsync("Tab");
         }
 
         visited.Select(static v => v.Control).Should().Contain(["logout", "messages", "retry", "composer", "send"]);
+        // Below 40rem (app.css) the presence list folds into its toggle, which is then the one control of the panel.
         if (width < 640)
         {
             visited.Select(static v => v.Control).Should().Contain("presence-toggle");
